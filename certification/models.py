@@ -1,0 +1,170 @@
+"""The registry: countries, agencies, their units and staff, and the officers (trainees)."""
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+class BilingualNameMixin(models.Model):
+    """Registry names are data, not content pages: both languages live on the row."""
+
+    name_es = models.CharField(_("name (Spanish)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_en if (get_language() or "es").startswith("en") else self.name_es
+
+
+class Country(BilingualNameMixin):
+    code = models.CharField(_("ISO code"), max_length=2, unique=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("country")
+        verbose_name_plural = _("countries")
+
+
+class Agency(BilingualNameMixin):
+    class Kind(models.TextChoices):
+        POLICE = "police", _("Police")
+        CUSTOMS = "customs", _("Customs")
+        MIGRATION = "migration", _("Migration")
+        NAVY = "navy", _("Navy / coast guard")
+        PROSECUTORS = "prosecutors", _("Prosecutors")
+        OTHER = "other", _("Other")
+
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="agencies")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    acronym = models.CharField(_("acronym"), max_length=20)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="America/Guatemala", validators=[validate_time_zone]
+    )
+
+    class Meta:
+        ordering = ["country__code", "acronym"]
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+        constraints = [
+            models.UniqueConstraint(fields=["country", "acronym"], name="agency_acronym_unique_per_country"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.acronym} ({self.country.code})"
+
+
+class Unit(models.Model):
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="units")
+    name = models.CharField(_("name"), max_length=200)
+    code = models.CharField(_("code"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["agency_id", "name"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "name"], name="unit_name_unique_per_agency"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AgencyStaff(models.Model):
+    """A user's role at an agency. Program administrators and instructors are groups instead."""
+
+    class Role(models.TextChoices):
+        HEAD = "head", _("Agency head")
+        COORDINATOR = "coordinator", _("Training coordinator")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agency_roles")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="staff")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("agency staff role")
+        verbose_name_plural = _("agency staff roles")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "agency"], name="one_role_per_user_and_agency"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} – {self.agency}"
+
+
+class Trainee(models.Model):
+    """The personnel record of an officer; it exists with or without a login."""
+
+    class IdType(models.TextChoices):
+        NATIONAL_ID = "national_id", _("National identity card")
+        PASSPORT = "passport", _("Passport")
+        OTHER = "other", _("Other")
+
+    class Sex(models.TextChoices):
+        FEMALE = "F", _("Female")
+        MALE = "M", _("Male")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        SEPARATED = "separated", _("Separated")
+        TRANSFERRED = "transferred", _("Transferred")
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="trainees")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="trainees")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="trainee"
+    )
+    given_names = models.CharField(_("given names"), max_length=120)
+    first_surname = models.CharField(_("first surname"), max_length=80)
+    second_surname = models.CharField(_("second surname"), max_length=80, blank=True)
+    id_country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, related_name="+", verbose_name=_("ID issued by")
+    )
+    id_type = models.CharField(
+        _("ID type"), max_length=20, choices=IdType.choices, default=IdType.NATIONAL_ID
+    )
+    id_number = models.CharField(_("ID number"), max_length=40)
+    badge_number = models.CharField(_("badge number"), max_length=40, blank=True)
+    rank = models.CharField(_("rank"), max_length=80, blank=True)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
+
+    class Meta:
+        ordering = ["first_surname", "second_surname", "given_names"]
+        verbose_name = _("trainee")
+        verbose_name_plural = _("trainees")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_country", "id_type", "id_number"], name="national_id_unique_per_country"
+            ),
+            models.UniqueConstraint(
+                fields=["agency", "badge_number"],
+                condition=~Q(badge_number=""),
+                name="badge_unique_per_agency",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.given_names, self.first_surname, self.second_surname) if p)

@@ -1,0 +1,76 @@
+"""Writes to the registry. Views, forms, admin, tasks and commands call these; nothing else
+changes registry rows."""
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from .models import Agency, AgencyStaff, Country, Trainee, Unit
+
+
+@transaction.atomic
+def country_upsert(*, code: str, name_es: str, name_en: str) -> Country:
+    country, _created = Country.objects.update_or_create(
+        code=code.upper(), defaults={"name_es": name_es, "name_en": name_en}
+    )
+    return country
+
+
+@transaction.atomic
+def agency_upsert(
+    *, country: Country, acronym: str, kind: str, name_es: str, name_en: str, time_zone: str
+) -> Agency:
+    agency = Agency.objects.filter(country=country, acronym=acronym).first() or Agency(
+        country=country, acronym=acronym
+    )
+    agency.kind, agency.name_es, agency.name_en, agency.time_zone = kind, name_es, name_en, time_zone
+    agency.full_clean()
+    agency.save()
+    return agency
+
+
+@transaction.atomic
+def unit_upsert(*, agency: Agency, name: str, code: str = "") -> Unit:
+    unit, _created = Unit.objects.update_or_create(agency=agency, name=name, defaults={"code": code})
+    return unit
+
+
+@transaction.atomic
+def agency_staff_assign(*, user, agency: Agency, role: str) -> AgencyStaff:
+    """Gives `user` one role at `agency` (replacing a different role there)."""
+    if role not in AgencyStaff.Role.values:
+        raise ValueError(f"unknown agency role {role!r}")
+    staff, _created = AgencyStaff.objects.update_or_create(user=user, agency=agency, defaults={"role": role})
+    return staff
+
+
+def user_ensure(*, email: str, password: str, first_name: str = "", last_name: str = ""):
+    """An active account that logs in with `email`; idempotent (a matching password is kept)."""
+    from allauth.account.models import EmailAddress
+
+    User = get_user_model()
+    email = email.strip().lower()
+    with transaction.atomic():
+        user = User.objects.filter(email__iexact=email).first()
+        if user is None:
+            user = User(username=email[:150], email=email)
+        user.first_name, user.last_name, user.is_active = first_name, last_name, True
+        if not user.has_usable_password() or not user.check_password(password):
+            user.set_password(password)
+        user.save()
+        EmailAddress.objects.update_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
+    return user
+
+
+@transaction.atomic
+def trainee_upsert(*, id_country: Country, id_type: str, id_number: str, agency: Agency, **fields) -> Trainee:
+    """Creates or updates the officer identified by their national ID."""
+    trainee = Trainee.objects.filter(id_country=id_country, id_type=id_type, id_number=id_number).first()
+    trainee = trainee or Trainee(id_country=id_country, id_type=id_type, id_number=id_number)
+    trainee.agency = agency
+    for name, value in fields.items():
+        setattr(trainee, name, value)
+    trainee.full_clean()
+    trainee.save()
+    return trainee

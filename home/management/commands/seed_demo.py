@@ -1,0 +1,87 @@
+"""`manage.py seed_demo`: the demo world, idempotent. Later features add their own demo data."""
+
+import os
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from certification import services as registry
+from certification.models import AgencyStaff, Trainee
+from certification.roles import INSTRUCTORS, PROGRAM_ADMINISTRATORS, ensure_groups
+from home import demo_data
+from home.services import site_setup
+
+DEFAULT_DEMO_PASSWORD = "carsi-demo-2026"  # noqa: S105 - documented in the README
+DEMO_DOMAIN = "demo.carsi.test"
+
+
+def demo_email(local: str) -> str:
+    return f"{local}@{DEMO_DOMAIN}"
+
+
+class Command(BaseCommand):
+    help = "Creates (or brings up to date) the demo countries, agencies and accounts."
+
+    def handle(self, *args, **options):
+        password = os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
+        with transaction.atomic():
+            site_setup()
+            accounts = self.seed_registry(password)
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready. Every demo account's password: {password}"))
+        for email, role in accounts:
+            self.stdout.write(f"  {role:<40} {email}")
+
+    def seed_registry(self, password: str) -> list[tuple[str, str]]:
+        groups = ensure_groups()
+        accounts = []
+
+        admin = registry.user_ensure(
+            email=demo_email("admin"), password=password, first_name="Laura", last_name="Méndez"
+        )
+        admin.groups.add(groups[PROGRAM_ADMINISTRATORS])
+        accounts.append((admin.email, "Program administrator"))
+
+        instructor = registry.user_ensure(
+            email=demo_email("instructor"), password=password, first_name="Carlos", last_name="Herrera"
+        )
+        instructor.groups.add(groups[INSTRUCTORS])
+        accounts.append((instructor.email, "Instructor"))
+
+        agencies = {}
+        for code, name_es, name_en, tz in demo_data.COUNTRIES:
+            country = registry.country_upsert(code=code, name_es=name_es, name_en=name_en)
+            for acronym, kind, a_es, a_en in demo_data.AGENCIES[code]:
+                agency = registry.agency_upsert(
+                    country=country, acronym=acronym, kind=kind, name_es=a_es, name_en=a_en, time_zone=tz
+                )
+                agencies[(code, acronym)] = agency
+                head = registry.user_ensure(
+                    email=demo_email(f"head.{code}.{acronym}".lower()),
+                    password=password,
+                    last_name=f"{acronym} {code}",
+                )
+                registry.agency_staff_assign(user=head, agency=agency, role=AgencyStaff.Role.HEAD)
+                accounts.append((head.email, f"Agency head, {acronym} ({code})"))
+
+        for index, (code, acronym, given, first, second, sex, id_number, badge) in enumerate(
+            demo_data.TRAINEE_ACCOUNTS, start=1
+        ):
+            agency = agencies[(code, acronym)]
+            user = registry.user_ensure(
+                email=demo_email(f"trainee{index}"), password=password, first_name=given, last_name=first
+            )
+            registry.trainee_upsert(
+                id_country=agency.country,
+                id_type=Trainee.IdType.NATIONAL_ID,
+                id_number=id_number,
+                agency=agency,
+                user=user,
+                given_names=given,
+                first_surname=first,
+                second_surname=second,
+                sex=sex,
+                badge_number=badge,
+                email=user.email,
+            )
+            accounts.append((user.email, f"Trainee, {acronym} ({code})"))
+        return accounts
