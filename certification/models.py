@@ -168,3 +168,24 @@ class Trainee(models.Model):
     @property
     def full_name(self) -> str:
         return " ".join(p for p in (self.given_names, self.first_surname, self.second_surname) if p)
+
+
+class Credential(BilingualNameMixin):
+    """What one can be certified in. Courses and programs award credentials."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    description_es = models.TextField(_("description (Spanish)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    validity_months = models.PositiveSmallIntegerField(
+        _("validity in months"), null=True, blank=True, help_text=_("Leave empty if it never expires.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("credential")
+        verbose_name_plural = _("credentials")
+
+    @property
+    def description(self) -> str:
+        return self.description_en if (get_language() or "es").startswith("en") else self.description_es

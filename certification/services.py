@@ -4,7 +4,7 @@ changes registry rows."""
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from .models import Agency, AgencyStaff, Country, Trainee, Unit
+from .models import Agency, AgencyStaff, Country, Credential, Trainee, Unit
 
 
 @transaction.atomic
@@ -74,3 +74,22 @@ def trainee_upsert(*, id_country: Country, id_type: str, id_number: str, agency:
     trainee.full_clean()
     trainee.save()
     return trainee
+
+
+@transaction.atomic
+def credential_upsert(
+    *,
+    code: str,
+    name_es: str,
+    name_en: str,
+    validity_months: int | None = None,
+    description_es: str = "",
+    description_en: str = "",
+) -> Credential:
+    credential = Credential.objects.filter(code=code).first() or Credential(code=code)
+    credential.name_es, credential.name_en = name_es, name_en
+    credential.description_es, credential.description_en = description_es, description_en
+    credential.validity_months = validity_months
+    credential.full_clean()
+    credential.save()
+    return credential
