@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -34,6 +35,12 @@ class BilingualNameMixin(models.Model):
 
 class Country(BilingualNameMixin):
     code = models.CharField(_("ISO code"), max_length=2, unique=True)
+    # How this country writes its national ID: a regular expression whose groups are the
+    # parts, joined by the separator into the one stored (canonical) form.
+    national_id_name = models.CharField(_("national ID name"), max_length=40, blank=True)
+    national_id_pattern = models.CharField(_("national ID pattern"), max_length=200, blank=True)
+    national_id_separator = models.CharField(_("national ID separator"), max_length=1, blank=True)
+    national_id_example = models.CharField(_("national ID example"), max_length=40, blank=True)
 
     class Meta:
         ordering = ["code"]
@@ -145,10 +152,13 @@ class Trainee(models.Model):
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["first_surname", "second_surname", "given_names"]
+        ordering = ["first_surname", "second_surname", "given_names", "id"]
         verbose_name = _("trainee")
         verbose_name_plural = _("trainees")
         constraints = [
@@ -168,6 +178,92 @@ class Trainee(models.Model):
     @property
     def full_name(self) -> str:
         return " ".join(p for p in (self.given_names, self.first_surname, self.second_surname) if p)
+
+
+class TraineeEvent(models.Model):
+    """The history of a personnel record: who changed what, when and why. Append-only."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Record created")
+        UPDATED = "updated", _("Record updated")
+        TRANSFERRED = "transferred", _("Transferred")
+        SEPARATED = "separated", _("Separated")
+        REINSTATED = "reinstated", _("Reinstated")
+
+    trainee = models.ForeignKey(Trainee, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
+    from_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    to_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    effective_on = models.DateField(_("effective on"))
+    reason = models.TextField(_("reason"), blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        verbose_name = _("personnel event")
+        verbose_name_plural = _("personnel events")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} – {self.effective_on}"
+
+
+class VettingRecord(models.Model):
+    """One entry of the append-only human-rights (Leahy) vetting history of an officer or a unit.
+
+    The latest entry (by decision date, then entry order) is the current status."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        DENIED = "denied", _("Denied")
+        SUSPENDED = "suspended", _("Suspended")
+
+    trainee = models.ForeignKey(
+        Trainee, on_delete=models.PROTECT, null=True, blank=True, related_name="vetting_records"
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="vetting_records"
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    case_reference = models.CharField(_("embassy case reference"), max_length=60, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        verbose_name = _("vetting record")
+        verbose_name_plural = _("vetting records")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(trainee__isnull=False, unit__isnull=True)
+                | Q(trainee__isnull=True, unit__isnull=False),
+                name="vetting_of_a_trainee_or_a_unit",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(decided_on__isnull=False),
+                name="vetting_decision_has_a_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(valid_until__isnull=False),
+                name="vetting_approval_has_an_end",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["trainee", "-recorded_at"]),
+            models.Index(fields=["unit", "-recorded_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} ({self.decided_on or '—'})"
 
 
 class Credential(BilingualNameMixin):

@@ -1,16 +1,18 @@
 """Writes to the registry. Views, forms, admin, tasks and commands call these; nothing else
-changes registry rows."""
+changes registry rows. Trainee and vetting writes live in `services_personnel.py` and
+`services_vetting.py`."""
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from .models import Agency, AgencyStaff, Country, Credential, Trainee, Unit
+from .models import Agency, AgencyStaff, Country, Credential, Unit
 
 
 @transaction.atomic
-def country_upsert(*, code: str, name_es: str, name_en: str) -> Country:
+def country_upsert(*, code: str, name_es: str, name_en: str, **national_id_format: str) -> Country:
+    """`national_id_format`: national_id_name, _pattern, _separator, _example (see Country)."""
     country, _created = Country.objects.update_or_create(
-        code=code.upper(), defaults={"name_es": name_es, "name_en": name_en}
+        code=code.upper(), defaults={"name_es": name_es, "name_en": name_en, **national_id_format}
     )
     return country
 
@@ -61,19 +63,6 @@ def user_ensure(*, email: str, password: str, first_name: str = "", last_name: s
             user=user, email=email, defaults={"verified": True, "primary": True}
         )
     return user
-
-
-@transaction.atomic
-def trainee_upsert(*, id_country: Country, id_type: str, id_number: str, agency: Agency, **fields) -> Trainee:
-    """Creates or updates the officer identified by their national ID."""
-    trainee = Trainee.objects.filter(id_country=id_country, id_type=id_type, id_number=id_number).first()
-    trainee = trainee or Trainee(id_country=id_country, id_type=id_type, id_number=id_number)
-    trainee.agency = agency
-    for name, value in fields.items():
-        setattr(trainee, name, value)
-    trainee.full_clean()
-    trainee.save()
-    return trainee
 
 
 @transaction.atomic

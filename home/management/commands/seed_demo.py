@@ -8,7 +8,8 @@ from django.db import transaction
 from certification import services as registry
 from certification.models import AgencyStaff, Trainee
 from certification.roles import INSTRUCTORS, PROGRAM_ADMINISTRATORS, ensure_groups
-from home import demo_data
+from certification.services_personnel import trainee_create
+from home import demo_data, demo_registry
 from home.services import site_setup
 
 DEFAULT_DEMO_PASSWORD = "carsi-demo-2026"  # noqa: S105 - documented in the README
@@ -49,7 +50,16 @@ class Command(BaseCommand):
 
         agencies = {}
         for code, name_es, name_en, tz in demo_data.COUNTRIES:
-            country = registry.country_upsert(code=code, name_es=name_es, name_en=name_en)
+            id_name, id_pattern, id_separator, id_example = demo_data.NATIONAL_IDS[code]
+            country = registry.country_upsert(
+                code=code,
+                name_es=name_es,
+                name_en=name_en,
+                national_id_name=id_name,
+                national_id_pattern=id_pattern,
+                national_id_separator=id_separator,
+                national_id_example=id_example,
+            )
             for acronym, kind, a_es, a_en in demo_data.AGENCIES[code]:
                 agency = registry.agency_upsert(
                     country=country, acronym=acronym, kind=kind, name_es=a_es, name_en=a_en, time_zone=tz
@@ -70,18 +80,23 @@ class Command(BaseCommand):
             user = registry.user_ensure(
                 email=demo_email(f"trainee{index}"), password=password, first_name=given, last_name=first
             )
-            registry.trainee_upsert(
-                id_country=agency.country,
-                id_type=Trainee.IdType.NATIONAL_ID,
-                id_number=id_number,
-                agency=agency,
-                user=user,
-                given_names=given,
-                first_surname=first,
-                second_surname=second,
-                sex=sex,
-                badge_number=badge,
-                email=user.email,
-            )
+            if not Trainee.objects.filter(user=user).exists():
+                trainee_create(
+                    actor=None,
+                    agency=agency,
+                    id_country=agency.country,
+                    id_type=Trainee.IdType.NATIONAL_ID,
+                    id_number=id_number,
+                    user=user,
+                    given_names=given,
+                    first_surname=first,
+                    second_surname=second,
+                    sex=sex,
+                    badge_number=badge,
+                    email=user.email,
+                )
             accounts.append((user.email, f"Trainee, {acronym} ({code})"))
+        for agency in agencies.values():
+            demo_registry.seed_agency_personnel(agency)
+        demo_registry.seed_unit_vetting(agencies[("GT", "PNC")])
         return accounts

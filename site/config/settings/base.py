@@ -221,6 +221,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django gives its logger a console handler of its own; send it through the root's only.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.db.backends": {"level": "WARNING"},
         # Wagtail's per-page background tasks and actions are chatty at INFO.
         "django_tasks": {"level": "WARNING"},
