@@ -285,3 +285,46 @@ class Credential(BilingualNameMixin):
     @property
     def description(self) -> str:
         return self.description_en if (get_language() or "es").startswith("en") else self.description_es
+
+
+class ImportJob(models.Model):
+    """One uploaded file (personnel or vetting results): validated whole, then applied whole.
+    A duplicate delivery of its task finds the job finished and does nothing."""
+
+    class Kind(models.TextChoices):
+        PERSONNEL = "personnel", _("Personnel")
+        VETTING = "vetting", _("Vetting results")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        INVALID = "invalid", _("Rejected: the file has errors")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, null=True, blank=True, related_name="import_jobs")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)  # [{"row": 3, "column": "id_number", "message": "..."}]
+    summary = models.JSONField(default=dict, blank=True)  # {"created": 10, "updated": 2, "unchanged": 5}
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.original_name} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.INVALID, self.Status.DONE, self.Status.FAILED)
