@@ -154,6 +154,9 @@ class Trainee(models.Model):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    # Names, ID and badge without accents or case, kept by the services: search works the same
+    # on SQLite and PostgreSQL ("nunez" finds "Núñez").
+    search_text = models.CharField(max_length=400, blank=True, editable=False, db_index=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from .access import can_manage_personnel
 from .models import Agency, Trainee, TraineeEvent, Unit
 from .national_ids import normalize_id_number
+from .text import trainee_search_text
 
 # Fields a personnel form or import may set (identity and agency are handled apart).
 EDITABLE_FIELDS = (
@@ -78,6 +79,7 @@ def trainee_create(
     except ValidationError as exc:
         raise ValidationError({"id_number": exc.messages}) from exc
     trainee = Trainee(agency=agency, id_country=id_country, id_type=id_type, id_number=canonical, **fields)
+    trainee.search_text = trainee_search_text(trainee)
     trainee.full_clean()
     trainee.save()
     TraineeEvent.objects.create(
@@ -108,6 +110,7 @@ def trainee_update(*, actor, trainee: Trainee, reason: str = "", **fields) -> Tr
             setattr(trainee, name, value)
     if not changes:
         return trainee
+    trainee.search_text = trainee_search_text(trainee)
     trainee.full_clean()
     trainee.save()
     TraineeEvent.objects.create(
