@@ -16,7 +16,12 @@ def _page_url_in(page: Page, code: str, request) -> str | None:
         return None
     translation = page.get_translation_or_none(locale)
     if translation is None or not translation.live:
-        # Not translated yet: offer that language's home page instead of a dead end.
+        # Not translated yet: a page may say where to go (courses: a notice in that language
+        # offering the versions that exist); otherwise that language's home page.
+        untranslated_url = getattr(page, "untranslated_url", None)
+        url = untranslated_url(locale=locale, request=request) if callable(untranslated_url) else None
+        if url:
+            return url
         translation = Page.objects.filter(depth=2, locale=locale, live=True).first()
     return translation.get_url(request) if translation else None
 
