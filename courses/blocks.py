@@ -239,7 +239,10 @@ class ChecklistBlock(blocks.StructBlock):
         label = _("Checklist")
         description = _("Items to tick off during an inspection or an operation.")
         template = "blocks/checklist_block.html"
-        preview_value = {"title": "Before the inspection", "items": ["Gloves", "Flashlight", "Inspection form"]}
+        preview_value = {
+            "title": "Before the inspection",
+            "items": ["Gloves", "Flashlight", "Inspection form"],
+        }
 
 
 class CaseStudyBlock(blocks.StructBlock):

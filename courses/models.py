@@ -81,7 +81,9 @@ class CachedPageMixin:
     def serve(self, request, *args, **kwargs):
         from .cache import serve_cached
 
-        return serve_cached(self, request, lambda: super(CachedPageMixin, self).serve(request, *args, **kwargs))
+        return serve_cached(
+            self, request, lambda: super(CachedPageMixin, self).serve(request, *args, **kwargs)
+        )
 
 
 class CourseCatalogPage(CachedPageMixin, RoutablePageMixin, Page):
@@ -192,7 +194,9 @@ class CoursePage(CachedPageMixin, Page):
         ],
         help_text=_("The same in every language, e.g. BSI-101."),
     )
-    track = models.ForeignKey(Track, on_delete=models.PROTECT, related_name="courses", verbose_name=_("track"))
+    track = models.ForeignKey(
+        Track, on_delete=models.PROTECT, related_name="courses", verbose_name=_("track")
+    )
     level = models.CharField(_("level"), max_length=20, choices=Level.choices, default=Level.BASIC)
     hours = models.PositiveSmallIntegerField(
         _("hours"), validators=[MinValueValidator(1), MaxValueValidator(2000)]
@@ -359,7 +363,9 @@ class ModulePage(Page):
     ]
     parent_page_types = ["courses.CoursePage"]
     subpage_types: list[str] = []
-    page_description = _("A lesson of a course, written with text, images, videos, procedures and self-tests.")
+    page_description = _(
+        "A lesson of a course, written with text, images, videos, procedures and self-tests."
+    )
     template = "courses/module_page.html"
 
     class Meta:
@@ -391,7 +397,10 @@ class ModulePage(Page):
         context = super().get_context(request, *args, **kwargs)
         course = getattr(request, "course", None) or self.course()
         siblings = list(
-            ModulePage.objects.live().child_of(course).order_by("path").only("id", "title", "url_path", "path")
+            ModulePage.objects.live()
+            .child_of(course)
+            .order_by("path")
+            .only("id", "title", "url_path", "path")
         )
         position = next((i for i, m in enumerate(siblings) if m.pk == self.pk), None)
         context.update(
@@ -399,7 +408,9 @@ class ModulePage(Page):
             siblings=siblings,
             position=(position + 1) if position is not None else None,
             previous_module=siblings[position - 1] if position else None,
-            next_module=siblings[position + 1] if position is not None and position + 1 < len(siblings) else None,
+            next_module=siblings[position + 1]
+            if position is not None and position + 1 < len(siblings)
+            else None,
         )
         return context
 

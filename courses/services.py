@@ -141,7 +141,11 @@ def _course_group_name(course: CoursePage) -> str:
 @transaction.atomic
 def course_instructor_group_ensure(*, course: CoursePage) -> Group:
     """The group of the course's instructors, with edit rights on every locale's copy."""
-    link = CourseInstructorGroup.objects.select_related("group").filter(course_key=course.translation_key).first()
+    link = (
+        CourseInstructorGroup.objects.select_related("group")
+        .filter(course_key=course.translation_key)
+        .first()
+    )
     if link is None:
         group, _created = Group.objects.get_or_create(name=_course_group_name(course))
         link = CourseInstructorGroup.objects.create(course_key=course.translation_key, group=group)
@@ -152,7 +156,11 @@ def course_instructor_group_ensure(*, course: CoursePage) -> Group:
 def course_permissions_sync(*, course: CoursePage) -> None:
     """Gives the course's instructor group (if any) its page permissions on every copy of the
     course; called again when a new translation of the course appears."""
-    link = CourseInstructorGroup.objects.select_related("group").filter(course_key=course.translation_key).first()
+    link = (
+        CourseInstructorGroup.objects.select_related("group")
+        .filter(course_key=course.translation_key)
+        .first()
+    )
     if link is None:
         return
     permissions = [_page_permission(kind) for kind in INSTRUCTOR_PAGE_PERMISSIONS]
@@ -190,7 +198,9 @@ def prerequisites_validate(*, course: CoursePage, prerequisites: list[CoursePage
     through = CoursePage.prerequisites.through
     edges: dict[Any, set] = {}
     rows = through.objects.exclude(from_coursepage_id=course.pk) if course.pk else through.objects.all()
-    for source, target in rows.values_list("from_coursepage__translation_key", "to_coursepage__translation_key"):
+    for source, target in rows.values_list(
+        "from_coursepage__translation_key", "to_coursepage__translation_key"
+    ):
         edges.setdefault(source, set()).add(target)
     edges.setdefault(key, set()).update(p.translation_key for p in prerequisites)
 
@@ -208,7 +218,9 @@ def prerequisites_validate(*, course: CoursePage, prerequisites: list[CoursePage
     for prerequisite in prerequisites:
         cycle = path_to(prerequisite.translation_key, key, set())
         if cycle:
-            codes = dict(CoursePage.objects.filter(translation_key__in=cycle).values_list("translation_key", "code"))
+            codes = dict(
+                CoursePage.objects.filter(translation_key__in=cycle).values_list("translation_key", "code")
+            )
             chain = " → ".join(codes.get(k, "?") for k in [key, *cycle])
             raise ValidationError(
                 _("These prerequisites would form a cycle: %(chain)s."),
@@ -257,7 +269,9 @@ def course_create(
     publish: bool = True,
     **fields,
 ) -> CoursePage:
-    course = CoursePage(title=title, slug=slug, code=code, track=track, hours=hours, summary=summary, **fields)
+    course = CoursePage(
+        title=title, slug=slug, code=code, track=track, hours=hours, summary=summary, **fields
+    )
     course.locale = catalogue.locale
     prerequisites = list(prerequisites)
     prerequisites_validate(course=course, prerequisites=prerequisites)
@@ -292,14 +306,17 @@ def program_create(
     program = ProgramPage(title=title, slug=slug, summary=summary, **fields)
     program.locale = catalogue.locale
     program.program_courses = [
-        ProgramCourse(course=course, is_required=required, sort_order=i) for i, (course, required) in enumerate(courses)
+        ProgramCourse(course=course, is_required=required, sort_order=i)
+        for i, (course, required) in enumerate(courses)
     ]
     catalogue.add_child(instance=program)
     return _save(program, user=user, publish=publish)
 
 
 @transaction.atomic
-def page_translate(*, page: Page, locale: Locale, fields: dict[str, Any], user=None, publish: bool = True) -> Page:
+def page_translate(
+    *, page: Page, locale: Locale, fields: dict[str, Any], user=None, publish: bool = True
+) -> Page:
     """The copy of `page` in `locale` (same translation_key), created if missing, with `fields`
     (title, slug, text, stream data) set to the translated content."""
     page = page.specific

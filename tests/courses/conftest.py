@@ -25,7 +25,9 @@ def locales(site):
 
 @pytest.fixture
 def track(site):
-    return services.track_upsert(slug="border-security", name_es="Seguridad fronteriza", name_en="Border security")
+    return services.track_upsert(
+        slug="border-security", name_es="Seguridad fronteriza", name_en="Border security"
+    )
 
 
 @pytest.fixture
@@ -57,7 +59,9 @@ def make_course(catalogue, track):
             **fields,
         )
         for i in range(modules):
-            services.module_create(course=course, title=f"Módulo {i + 1}", slug=f"modulo-{i + 1}", body=simple_body())
+            services.module_create(
+                course=course, title=f"Módulo {i + 1}", slug=f"modulo-{i + 1}", body=simple_body()
+            )
         return course
 
     return make

@@ -18,5 +18,7 @@ def test_seed_courses_is_bilingual_and_idempotent(site):
         english = course.get_translation(en)
         assert english.code == course.code and english.title != course.title
         assert ModulePage.objects.child_of(course).live().count() >= 3
-        assert ModulePage.objects.child_of(english).live().count() == ModulePage.objects.child_of(course).count()
+        assert (
+            ModulePage.objects.child_of(english).live().count() == ModulePage.objects.child_of(course).count()
+        )
     assert ProgramPage.objects.filter(live=True).count() == 2
