@@ -27,10 +27,14 @@ def register_trainee_scope(scope: TraineeScope) -> None:
 
 
 def managed_agency_ids(user) -> list[int]:
-    """Agencies whose personnel the user manages as head or coordinator."""
+    """Agencies whose personnel the user manages as head or coordinator (read once per request)."""
     if not user.is_authenticated:
         return []
-    return list(AgencyStaff.objects.filter(user=user).values_list("agency_id", flat=True))
+    cached = getattr(user, "_carsi_agency_ids", None)
+    if cached is None:
+        cached = list(AgencyStaff.objects.filter(user=user).values_list("agency_id", flat=True))
+        user._carsi_agency_ids = cached
+    return cached
 
 
 def agencies_visible_to(user) -> QuerySet[Agency]:

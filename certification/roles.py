@@ -20,11 +20,36 @@ def ensure_groups() -> dict[str, Group]:
     return groups
 
 
+def role_grant(*, user, group_name: str) -> None:
+    """Puts the user in one of the project-wide role groups."""
+    if group_name not in ALL_GROUPS:
+        raise ValueError(f"unknown role group {group_name!r}")
+    user.groups.add(ensure_groups()[group_name])
+    forget_roles(user)
+
+
+def group_names(user) -> frozenset[str]:
+    """The user's group names, read once per user object (that is, once per request)."""
+    if not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_carsi_group_names", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._carsi_group_names = cached
+    return cached
+
+
+def forget_roles(user) -> None:
+    """After changing a user's groups or agency roles within the same request."""
+    for attribute in ("_carsi_group_names", "_carsi_agency_ids"):
+        user.__dict__.pop(attribute, None)
+
+
 def is_program_admin(user) -> bool:
     if not user.is_authenticated:
         return False
-    return user.is_superuser or user.groups.filter(name=PROGRAM_ADMINISTRATORS).exists()
+    return user.is_superuser or PROGRAM_ADMINISTRATORS in group_names(user)
 
 
 def is_instructor(user) -> bool:
-    return user.is_authenticated and user.groups.filter(name=INSTRUCTORS).exists()
+    return INSTRUCTORS in group_names(user)

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from .models import Agency, AgencyStaff, Country, Credential, Unit
+from .roles import forget_roles
 
 
 @transaction.atomic
@@ -42,6 +43,7 @@ def agency_staff_assign(*, user, agency: Agency, role: str) -> AgencyStaff:
     if role not in AgencyStaff.Role.values:
         raise ValueError(f"unknown agency role {role!r}")
     staff, _created = AgencyStaff.objects.update_or_create(user=user, agency=agency, defaults={"role": role})
+    forget_roles(user)
     return staff
 
 

@@ -59,6 +59,23 @@ def _value_for_history(value):
     return value
 
 
+def _check_duplicates(trainee: Trainee) -> None:
+    """Field errors for the two identities; the database constraints stay the last word."""
+    others = Trainee.objects.exclude(pk=trainee.pk)
+    errors = {}
+    if others.filter(
+        id_country=trainee.id_country, id_type=trainee.id_type, id_number=trainee.id_number
+    ).exists():
+        errors["id_number"] = _("An officer with this ID number is already registered.")
+    if (
+        trainee.badge_number
+        and others.filter(agency=trainee.agency, badge_number=trainee.badge_number).exists()
+    ):
+        errors["badge_number"] = _("Another officer of this agency already has this badge number.")
+    if errors:
+        raise ValidationError(errors)
+
+
 def _clean_strings(fields: dict) -> dict:
     # Names are kept exactly as typed, but surrounding white space is never meaningful.
     return {k: (" ".join(v.split()) if isinstance(v, str) and k != "email" else v) for k, v in fields.items()}
@@ -80,6 +97,7 @@ def trainee_create(
         raise ValidationError({"id_number": exc.messages}) from exc
     trainee = Trainee(agency=agency, id_country=id_country, id_type=id_type, id_number=canonical, **fields)
     trainee.search_text = trainee_search_text(trainee)
+    _check_duplicates(trainee)
     trainee.full_clean()
     trainee.save()
     TraineeEvent.objects.create(
@@ -111,6 +129,7 @@ def trainee_update(*, actor, trainee: Trainee, reason: str = "", **fields) -> Tr
     if not changes:
         return trainee
     trainee.search_text = trainee_search_text(trainee)
+    _check_duplicates(trainee)
     trainee.full_clean()
     trainee.save()
     TraineeEvent.objects.create(

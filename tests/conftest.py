@@ -15,3 +15,104 @@ def site(db):
     """The locales, the home page in both languages and the roles' groups."""
     ensure_groups()
     return site_setup()
+
+
+class World:
+    """Two agencies in two countries, each with a unit, a head, a coordinator and officers."""
+
+
+@pytest.fixture
+def world(site):
+    from certification import services as registry
+    from certification.models import AgencyStaff, Trainee
+    from certification.roles import INSTRUCTORS, PROGRAM_ADMINISTRATORS, role_grant
+    from certification.services_personnel import trainee_create
+    from home import demo_data
+
+    w = World()
+    formats = {code: demo_data.NATIONAL_IDS[code] for code in ("GT", "HN")}
+
+    def country(code, es, en):
+        name, pattern, sep, example = formats[code]
+        return registry.country_upsert(
+            code=code,
+            name_es=es,
+            name_en=en,
+            national_id_name=name,
+            national_id_pattern=pattern,
+            national_id_separator=sep,
+            national_id_example=example,
+        )
+
+    w.gt = country("GT", "Guatemala", "Guatemala")
+    w.hn = country("HN", "Honduras", "Honduras")
+    w.agency_a = registry.agency_upsert(
+        country=w.gt,
+        acronym="PNC",
+        kind="police",
+        name_es="Policía Nacional Civil",
+        name_en="National Civil Police",
+        time_zone="America/Guatemala",
+    )
+    w.agency_b = registry.agency_upsert(
+        country=w.hn,
+        acronym="PN",
+        kind="police",
+        name_es="Policía Nacional",
+        name_en="National Police",
+        time_zone="America/Tegucigalpa",
+    )
+    w.unit_a = registry.unit_upsert(agency=w.agency_a, name="Unidad de Fronteras")
+    w.unit_b = registry.unit_upsert(agency=w.agency_b, name="Aeropuerto Internacional")
+    password = "test-pass-123"
+    w.password = password
+    w.head_a = registry.user_ensure(email="head.a@test.carsi", password=password)
+    w.head_b = registry.user_ensure(email="head.b@test.carsi", password=password)
+    w.coordinator_a = registry.user_ensure(email="coord.a@test.carsi", password=password)
+    registry.agency_staff_assign(user=w.head_a, agency=w.agency_a, role=AgencyStaff.Role.HEAD)
+    registry.agency_staff_assign(user=w.head_b, agency=w.agency_b, role=AgencyStaff.Role.HEAD)
+    registry.agency_staff_assign(user=w.coordinator_a, agency=w.agency_a, role=AgencyStaff.Role.COORDINATOR)
+    w.admin = registry.user_ensure(email="admin@test.carsi", password=password)
+    role_grant(user=w.admin, group_name=PROGRAM_ADMINISTRATORS)
+    w.instructor = registry.user_ensure(email="instructor@test.carsi", password=password)
+    role_grant(user=w.instructor, group_name=INSTRUCTORS)
+    w.officer_user_a = registry.user_ensure(email="officer.a@test.carsi", password=password)
+    w.trainee_a = trainee_create(
+        actor=None,
+        agency=w.agency_a,
+        id_country=w.gt,
+        id_type=Trainee.IdType.NATIONAL_ID,
+        id_number="2547 81234 0101",
+        given_names="María José",
+        first_surname="Núñez",
+        second_surname="Peña",
+        badge_number="PNC-1",
+        unit=w.unit_a,
+        sex="F",
+        user=w.officer_user_a,
+    )
+    w.trainee_a2 = trainee_create(
+        actor=None,
+        agency=w.agency_a,
+        id_country=w.gt,
+        id_type=Trainee.IdType.NATIONAL_ID,
+        id_number="1234 56789 0123",
+        given_names="Óscar",
+        first_surname="O'Connor",
+        badge_number="PNC-2",
+        unit=w.unit_a,
+        sex="M",
+    )
+    w.trainee_b = trainee_create(
+        actor=None,
+        agency=w.agency_b,
+        id_country=w.hn,
+        id_type=Trainee.IdType.NATIONAL_ID,
+        id_number="0801-1990-12345",
+        given_names="José Ángel",
+        first_surname="Castillo-Ríos",
+        badge_number="PN-1",
+        unit=w.unit_b,
+        sex="M",
+    )
+    return w

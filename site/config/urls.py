@@ -22,6 +22,7 @@ if settings.DEBUG:
 # Everything a person reads lives under a language prefix: /es/... and /en/...
 urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
+    path("agency/", include("certification.urls")),
     path("", include("home.urls")),
     path("", include(wagtail_urls)),  # Wagtail's page serving comes last
     prefix_default_language=True,

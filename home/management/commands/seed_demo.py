@@ -7,7 +7,7 @@ from django.db import transaction
 
 from certification import services as registry
 from certification.models import AgencyStaff, Trainee
-from certification.roles import INSTRUCTORS, PROGRAM_ADMINISTRATORS, ensure_groups
+from certification.roles import INSTRUCTORS, PROGRAM_ADMINISTRATORS, ensure_groups, role_grant
 from certification.services_personnel import trainee_create
 from home import demo_data, demo_registry
 from home.services import site_setup
@@ -33,19 +33,19 @@ class Command(BaseCommand):
             self.stdout.write(f"  {role:<40} {email}")
 
     def seed_registry(self, password: str) -> list[tuple[str, str]]:
-        groups = ensure_groups()
+        ensure_groups()
         accounts = []
 
         admin = registry.user_ensure(
             email=demo_email("admin"), password=password, first_name="Laura", last_name="Méndez"
         )
-        admin.groups.add(groups[PROGRAM_ADMINISTRATORS])
+        role_grant(user=admin, group_name=PROGRAM_ADMINISTRATORS)
         accounts.append((admin.email, "Program administrator"))
 
         instructor = registry.user_ensure(
             email=demo_email("instructor"), password=password, first_name="Carlos", last_name="Herrera"
         )
-        instructor.groups.add(groups[INSTRUCTORS])
+        role_grant(user=instructor, group_name=INSTRUCTORS)
         accounts.append((instructor.email, "Instructor"))
 
         agencies = {}

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "registry"
+urlpatterns = [
+    path("", views.agency_index, name="agency_index"),
+    path("<int:agency_id>/personnel/", views.personnel_list, name="personnel_list"),
+    path("<int:agency_id>/personnel/new/", views.personnel_create, name="personnel_create"),
+    path("personnel/<int:trainee_id>/", views.personnel_detail, name="personnel_detail"),
+    path("personnel/<int:trainee_id>/edit/", views.personnel_edit, name="personnel_edit"),
+    path("personnel/<int:trainee_id>/transfer/", views.personnel_transfer, name="personnel_transfer"),
+    path("personnel/<int:trainee_id>/status/", views.personnel_status, name="personnel_status"),
+    path("personnel/<int:trainee_id>/vetting/", views.personnel_vetting, name="personnel_vetting"),
+]

@@ -1,0 +1,125 @@
+"""The registry in the Wagtail admin: one "Registry" menu for program administrators."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.views.generic import CreateView
+from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.permissions import register_permission_policy
+
+from .admin_policies import AppendOnlyPolicy, ProgramAdminPolicy
+from .models import Agency, AgencyStaff, Country, Unit, VettingRecord
+from .services import agency_staff_assign
+from .services_vetting import vetting_record_add
+
+for model in (Country, Agency, Unit, AgencyStaff):
+    register_permission_policy(model, ProgramAdminPolicy(model))
+register_permission_policy(VettingRecord, AppendOnlyPolicy(VettingRecord))
+
+
+class CountryViewSet(ModelViewSet):
+    url_prefix = "registry/countries"
+    url_namespace = "registry_countries"
+    model = Country
+    icon = "site"
+    menu_label = _("Countries")
+    list_display = ["code", "name_es", "name_en", "national_id_name", "national_id_example"]
+    search_fields = ["code", "name_es", "name_en"]
+    form_fields = [
+        "code",
+        "name_es",
+        "name_en",
+        "national_id_name",
+        "national_id_pattern",
+        "national_id_separator",
+        "national_id_example",
+    ]
+    inspect_view_enabled = True
+    copy_view_enabled = False
+
+
+class AgencyViewSet(ModelViewSet):
+    url_prefix = "registry/agencies"
+    url_namespace = "registry_agencies"
+    model = Agency
+    icon = "group"
+    menu_label = _("Agencies")
+    list_display = ["acronym", "name_es", "name_en", "country", "kind", "time_zone"]
+    list_filter = ["country", "kind"]
+    search_fields = ["acronym", "name_es", "name_en"]
+    form_fields = ["country", "acronym", "kind", "name_es", "name_en", "time_zone"]
+    inspect_view_enabled = True
+    copy_view_enabled = False
+
+
+class UnitViewSet(ModelViewSet):
+    url_prefix = "registry/units"
+    url_namespace = "registry_units"
+    model = Unit
+    icon = "folder-open-1"
+    menu_label = _("Units")
+    list_display = ["name", "code", "agency"]
+    list_filter = ["agency__country", "agency"]
+    search_fields = ["name", "code"]
+    form_fields = ["agency", "name", "code"]
+    inspect_view_enabled = True
+    copy_view_enabled = False
+
+
+class AgencyStaffCreateView(CreateView):
+    def save_instance(self):
+        data = self.form.cleaned_data
+        return agency_staff_assign(user=data["user"], agency=data["agency"], role=data["role"])
+
+
+class AgencyStaffViewSet(ModelViewSet):
+    url_prefix = "registry/staff-roles"
+    url_namespace = "registry_staff_roles"
+    model = AgencyStaff
+    icon = "user"
+    menu_label = _("Agency staff roles")
+    add_view_class = AgencyStaffCreateView
+    list_display = ["user", "agency", "role"]
+    list_filter = ["role", "agency__country"]
+    search_fields = ["user__email", "agency__acronym"]
+    form_fields = ["user", "agency", "role"]
+    inspect_view_enabled = True
+    copy_view_enabled = False
+
+
+class VettingRecordCreateView(CreateView):
+    """Unit vetting is recorded here; an officer's from their personnel page."""
+
+    def save_instance(self):
+        data = self.form.cleaned_data
+        return vetting_record_add(actor=self.request.user, **data)
+
+
+class VettingRecordViewSet(ModelViewSet):
+    url_prefix = "registry/vetting"
+    url_namespace = "registry_vetting"
+    model = VettingRecord
+    icon = "tick-inverse"
+    menu_label = _("Vetting records")
+    add_view_class = VettingRecordCreateView
+    list_display = ["trainee", "unit", "status", "decided_on", "valid_until", "case_reference", "recorded_at"]
+    list_filter = ["status", "decided_on", "valid_until"]
+    search_fields = ["case_reference", "trainee__search_text", "unit__name"]
+    form_fields = ["unit", "status", "decided_on", "valid_until", "case_reference", "notes"]
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        return VettingRecord.objects.select_related("trainee", "unit__agency")
+
+
+class RegistryGroup(ModelViewSetGroup):
+    menu_label = _("Registry")
+    menu_icon = "folder-inverse"
+    menu_order = 300
+    items = (CountryViewSet, AgencyViewSet, UnitViewSet, AgencyStaffViewSet, VettingRecordViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_registry_viewsets():
+    return RegistryGroup()
