@@ -306,7 +306,9 @@ class ImportJob(models.Model):
         FAILED = "failed", _("Failed")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, null=True, blank=True, related_name="import_jobs")
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, null=True, blank=True, related_name="import_jobs"
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -315,7 +317,8 @@ class ImportJob(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)
-    errors = models.JSONField(default=list, blank=True)  # [{"row": 3, "column": "id_number", "message": "..."}]
+    # [{"row": 3, "column": "id_number", "message": "..."}]
+    errors = models.JSONField(default=list, blank=True)
     summary = models.JSONField(default=dict, blank=True)  # {"created": 10, "updated": 2, "unchanged": 5}
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -10,6 +10,11 @@ def fold(text: str) -> str:
 
 
 def trainee_search_text(trainee) -> str:
-    parts = (trainee.given_names, trainee.first_surname, trainee.second_surname, trainee.id_number,
-             trainee.badge_number)
+    parts = (
+        trainee.given_names,
+        trainee.first_surname,
+        trainee.second_surname,
+        trainee.id_number,
+        trainee.badge_number,
+    )
     return fold(" ".join(p for p in parts if p))[:400]
