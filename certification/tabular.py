@@ -32,7 +32,9 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 
 # What a spreadsheet runs as a formula (OWASP "CSV injection").
 FORMULA_TRIGGERS = ("=", "+", "-", "@")
-_FORMULA_LIKE = re.compile(r"^(?:[=@]|[+\-][^\d\s])")
+# = or @ first; + or - before anything but a digit or space; or + or - before a number that
+# goes on with an operator ("-2+3"). A phone number ("+502 5555 1234") is not a formula.
+_FORMULA_LIKE = re.compile(r"^(?:[=@]|[+\-][^\d\s]|[+\-]\d.*[^\d\s().\-/])", re.DOTALL)
 _ESCAPED = re.compile(r"^'(?=[=+\-@])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\xd0\xcf\x11\xe0", b"\x1f\x8b", b"MZ")
@@ -121,15 +123,15 @@ def _check_xlsx(data: bytes) -> None:
 def decode_csv_bytes(data: bytes) -> str:
     """The text of a CSV file: UTF-8 (with or without BOM) or Windows-1252, as spreadsheet
     programs save it. Anything else is refused with a message saying what to do."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _looks_utf16(data[:4096]):
-        raise ValidationError(
-            _("The file is saved as UTF-16 (Unicode text). Save it as CSV UTF-8 and upload it again."),
-            code="encoding",
-        )
     if data.startswith(b"PK\x03\x04"):
         raise ValidationError(
             _("This looks like an Excel workbook renamed to .csv. Upload it with the .xlsx extension."),
             code="binary",
+        )
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _looks_utf16(data[:4096]):
+        raise ValidationError(
+            _("The file is saved as UTF-16 (Unicode text). Save it as CSV UTF-8 and upload it again."),
+            code="encoding",
         )
     if b"\x00" in data[:8192] or data.startswith(_BINARY_MAGIC):
         raise ValidationError(_("This is not a text (CSV) file."), code="binary")
