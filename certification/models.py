@@ -182,6 +182,12 @@ class Trainee(models.Model):
     def full_name(self) -> str:
         return " ".join(p for p in (self.given_names, self.first_surname, self.second_surname) if p)
 
+    @property
+    def sort_name(self) -> str:
+        """Surnames first, as rosters list officers: "Núñez Peña, María José"."""
+        surnames = " ".join(p for p in (self.first_surname, self.second_surname) if p)
+        return f"{surnames}, {self.given_names}"
+
 
 class TraineeEvent(models.Model):
     """The history of a personnel record: who changed what, when and why. Append-only."""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_exchange
 
 app_name = "registry"
 urlpatterns = [
@@ -12,4 +12,14 @@ urlpatterns = [
     path("personnel/<int:trainee_id>/transfer/", views.personnel_transfer, name="personnel_transfer"),
     path("personnel/<int:trainee_id>/status/", views.personnel_status, name="personnel_status"),
     path("personnel/<int:trainee_id>/vetting/", views.personnel_vetting, name="personnel_vetting"),
+    path(
+        "<int:agency_id>/personnel/export.<str:fmt>", views_exchange.personnel_export, name="personnel_export"
+    ),
+    path("<int:agency_id>/personnel/import/", views_exchange.personnel_import, name="personnel_import"),
+    path("imports/<int:job_id>/", views_exchange.import_job, name="import_job"),
+    path("samples/personnel-<str:variant>.csv", views_exchange.personnel_sample, name="personnel_sample"),
+    path(
+        "vetting/awaiting.<str:fmt>", views_exchange.vetting_awaiting_export, name="vetting_awaiting_export"
+    ),
+    path("vetting/import/", views_exchange.vetting_import, name="vetting_import"),
 ]

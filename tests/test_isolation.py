@@ -33,16 +33,20 @@ def object_kwargs(world, agency):
     }
 
 
+# Keywords that name no object: one value each is enough.
+PLAIN_VALUES = {"fmt": "csv", "variant": "valid"}
+
+
 def object_urls(world, agency):
     values = object_kwargs(world, agency)
     urls = []
     for name, pattern in our_patterns():
         keywords = list(pattern.pattern.converters)
-        if not keywords:
+        if not any(k in values for k in keywords):
             continue
-        unknown = [k for k in keywords if k not in values]
+        unknown = [k for k in keywords if k not in values and k not in PLAIN_VALUES]
         assert not unknown, f"{name} takes {unknown}: teach tests/test_isolation.py which object that is"
-        urls.append(reverse(name, kwargs={k: values[k] for k in keywords}))
+        urls.append(reverse(name, kwargs={k: values.get(k, PLAIN_VALUES.get(k)) for k in keywords}))
     return urls
 
 
@@ -86,3 +90,13 @@ def test_program_administrators_see_every_agency(client, world):
     client.force_login(world.admin)
     for url in object_urls(world, "b"):
         assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize("role", ["head_a", "coordinator_a", "instructor", "officer_user_a"])
+def test_vetting_exchange_is_for_program_administrators_only(client, world, role):
+    client.force_login(getattr(world, role))
+    for url in (
+        reverse("registry:vetting_awaiting_export", args=["csv"]),
+        reverse("registry:vetting_import"),
+    ):
+        assert client.get(url).status_code == 404, url
