@@ -45,7 +45,11 @@ def body_error_text(response) -> str:
 
 @pytest.mark.parametrize(
     "url",
-    ["https://example.com/watch?v=dQw4w9WgXcQ", "https://www.youtube.com/watch?v=short", "javascript:alert(1)"],
+    [
+        "https://example.com/watch?v=dQw4w9WgXcQ",
+        "https://www.youtube.com/watch?v=short",
+        "javascript:alert(1)",
+    ],
 )
 def test_a_broken_embed_url_is_refused(client, admin_user, make_course, url):
     course = make_course(modules=0)
@@ -59,7 +63,8 @@ def test_a_good_embed_url_is_accepted(client, admin_user, make_course):
     course = make_course(modules=0)
     client.force_login(admin_user)
     response = client.post(
-        f"/admin/pages/add/courses/modulepage/{course.pk}/", video_module(embed_url="https://youtu.be/dQw4w9WgXcQ")
+        f"/admin/pages/add/courses/modulepage/{course.pk}/",
+        video_module(embed_url="https://youtu.be/dQw4w9WgXcQ"),
     )
     assert response.status_code == 302
     assert ModulePage.objects.get(slug="modulo-video").live
@@ -172,7 +177,9 @@ def test_a_cycle_through_another_languages_copy_is_refused(make_course, locales,
         services.prerequisites_validate(course=a_en, prerequisites=[a])
 
 
-def test_the_prerequisite_choices_are_the_courses_of_the_same_language(client, admin_user, make_course, locales):
+def test_the_prerequisite_choices_are_the_courses_of_the_same_language(
+    client, admin_user, make_course, locales
+):
     a = make_course(code="AAA-101", slug="a", modules=0)
     b = make_course(code="BBB-201", slug="b", modules=0)
     client.force_login(admin_user)
