@@ -69,7 +69,13 @@ def catalogue_search(*, catalogue: CourseCatalogPage, params) -> dict:
     from .forms import CatalogueFilterForm
 
     form = CatalogueFilterForm(params or None)
-    courses = CoursePage.objects.live().public().child_of(catalogue).select_related("track").order_by("code")
+    courses = (
+        CoursePage.objects.live()
+        .public()
+        .child_of(catalogue)
+        .select_related("track", "locale")
+        .order_by("code")
+    )
     query = ""
     module_hits: list[ModulePage] = []
     filtered = False
