@@ -13,7 +13,7 @@ from collections.abc import Callable
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .models import Agency, AgencyStaff, Trainee, Unit, VettingRecord
+from .models import Agency, AgencyStaff, ImportJob, Trainee, Unit, VettingRecord
 from .roles import is_program_admin
 
 # Extra scopes of trainees, added by apps that know more (e.g. instructors' classes).
@@ -69,6 +69,15 @@ def vetting_records_visible_to(user) -> QuerySet[VettingRecord]:
         return records
     agencies = managed_agency_ids(user)
     return records.filter(Q(trainee__agency_id__in=agencies) | Q(unit__agency_id__in=agencies))
+
+
+def import_jobs_visible_to(user) -> QuerySet[ImportJob]:
+    """Jobs a user may follow: administrators all; agency staff their agency's (vetting jobs,
+    which have no agency, stay with the administrators)."""
+    jobs = ImportJob.objects.select_related("agency", "uploaded_by")
+    if is_program_admin(user):
+        return jobs
+    return jobs.filter(agency_id__in=managed_agency_ids(user))
 
 
 def can_manage_personnel(user, agency: Agency) -> bool:

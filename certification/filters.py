@@ -19,7 +19,9 @@ VETTING_CHOICES = [
 
 class PersonnelFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_search")
-    unit = django_filters.ModelChoiceFilter(label=_("Unit"), queryset=Unit.objects.none(), empty_label=_("All"))
+    unit = django_filters.ModelChoiceFilter(
+        label=_("Unit"), queryset=Unit.objects.none(), empty_label=_("All")
+    )
     rank = django_filters.ChoiceFilter(label=_("Rank"), choices=[], empty_label=_("All"))
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=Trainee.Status.choices, empty_label=_("All")

@@ -17,13 +17,10 @@ from typing import Protocol
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
-from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .access import managed_agency_ids
 from .models import Agency, ImportJob
-from .roles import is_program_admin
 from .tabular import Table, check_upload, file_kind, read_table
 
 logger = logging.getLogger(__name__)
@@ -76,16 +73,6 @@ def import_job_create(*, kind: str, actor, agency: Agency | None, uploaded_file)
 
     import_job_run.delay_on_commit(job.id)
     return job
-
-
-def import_jobs_visible_to(user) -> QuerySet[ImportJob]:
-    """Jobs a user may follow: administrators all, agency staff their agency's and their own."""
-    jobs = ImportJob.objects.select_related("agency", "uploaded_by")
-    if not user.is_authenticated:
-        return jobs.none()
-    if is_program_admin(user):
-        return jobs
-    return jobs.filter(Q(agency_id__in=managed_agency_ids(user)) | Q(uploaded_by=user))
 
 
 # --- Running a job --------------------------------------------------------------------------

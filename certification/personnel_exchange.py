@@ -18,7 +18,7 @@ from .access import can_manage_personnel
 from .import_jobs import PROGRESS_EVERY, RowError, import_job_create, row_error
 from .models import Agency, Country, ImportJob, Trainee, Unit
 from .national_ids import normalize_id_number
-from .services_personnel import trainee_create, trainee_update
+from .services_personnel import RowInvalid, trainee_create_many, trainee_update
 from .tabular import Table, map_columns, normalize_header, normalize_word, parse_date, row_cells
 
 PERSONNEL_COLUMNS = (
@@ -434,27 +434,29 @@ class PersonnelImport:
         return errors
 
     def apply(self) -> dict:
-        """Writes the validated plan; the caller holds the transaction (all or nothing)."""
-        created = updated = 0
+        """Writes the validated plan; the caller holds the transaction (all or nothing).
+        New officers are created in bulk; changed ones one by one (each records its changes)."""
         reason = _("Imported from %(file)s") % {"file": self.source_name}
-        for planned in self.plan:
+        new = [planned for planned in self.plan if planned.trainee is None]
+        rows = []
+        for planned in new:
             country, id_type, number = planned.identity
+            rows.append({"id_country": country, "id_type": id_type, "id_number": number, **planned.fields})
+        try:
+            trainee_create_many(actor=self.actor, agency=self.agency, rows=rows)
+        except RowInvalid as exc:
+            raise RowError(new[exc.index].row, exc.messages) from exc
+        except IntegrityError as exc:
+            raise RowError(
+                None, [_("Another record with this ID or badge number was saved meanwhile.")]
+            ) from exc
+        created, updated = len(new), 0
+        for planned in self.plan:
+            if planned.trainee is None:
+                continue
             try:
-                if planned.trainee is None:
-                    trainee_create(
-                        actor=self.actor,
-                        agency=self.agency,
-                        id_country=country,
-                        id_type=id_type,
-                        id_number=number,
-                        **planned.fields,
-                    )
-                    created += 1
-                else:
-                    trainee_update(
-                        actor=self.actor, trainee=planned.trainee, reason=reason, **planned.changes
-                    )
-                    updated += 1
+                trainee_update(actor=self.actor, trainee=planned.trainee, reason=reason, **planned.changes)
+                updated += 1
             except ValidationError as exc:
                 raise RowError(planned.row, exc.messages) from exc
             except IntegrityError as exc:

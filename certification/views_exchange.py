@@ -16,7 +16,6 @@ from django.views.decorators.http import require_http_methods
 from . import access
 from .filters import PersonnelFilter
 from .forms import ImportForm
-from .import_jobs import import_jobs_visible_to
 from .models import ImportJob
 from .personnel_exchange import personnel_export_rows, personnel_import_start
 from .selectors import with_vetting_status
@@ -74,7 +73,7 @@ def personnel_import(request, agency_id: int):
             raise Http404 from None
         else:
             return redirect("registry:import_job", job_id=job.id)
-    recent = import_jobs_visible_to(request.user).filter(agency=agency)[:5]
+    recent = access.import_jobs_visible_to(request.user).filter(agency=agency)[:5]
     return render(
         request,
         "certification/import_form.html",
@@ -97,7 +96,7 @@ def personnel_sample(request, variant: str):
 
 @login_required
 def import_job(request, job_id: int):
-    job = access.get_or_404(import_jobs_visible_to(request.user), pk=job_id)
+    job = access.get_or_404(access.import_jobs_visible_to(request.user), pk=job_id)
     if job.kind == ImportJob.Kind.VETTING and not access.can_record_vetting(request.user):
         raise Http404
     percent = round(100 * job.processed_rows / job.total_rows) if job.total_rows else 0
@@ -129,7 +128,7 @@ def vetting_import(request):
         else:
             messages.info(request, _("File received: checking every row."))
             return redirect("registry:import_job", job_id=job.id)
-    recent = import_jobs_visible_to(request.user).filter(kind=ImportJob.Kind.VETTING)[:5]
+    recent = access.import_jobs_visible_to(request.user).filter(kind=ImportJob.Kind.VETTING)[:5]
     return render(
         request,
         "certification/import_form.html",

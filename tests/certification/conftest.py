@@ -174,7 +174,3 @@ def import_vetting(django_capture_on_commit_callbacks):
         return job
 
     return run
-
-
-def pytest_configure(config):
-    config.addinivalue_line("markers", "slow: a long test (the 10,000-row import); still part of the suite")
