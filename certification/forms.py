@@ -6,6 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Agency, Country, Trainee, Unit, VettingRecord
 
+def date_input() -> forms.DateInput:
+    # The browser's date picker reads and writes ISO dates, whatever the page's language.
+    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
 PERSON_FIELDS = [
     "given_names",
     "first_surname",
@@ -24,7 +29,7 @@ class TraineeForm(forms.ModelForm):
     class Meta:
         model = Trainee
         fields = ["id_country", "id_type", "id_number", *PERSON_FIELDS]
-        widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"date_of_birth": date_input()}
 
     def __init__(self, *args, agency: Agency, **kwargs):
         super().__init__(*args, **kwargs)
@@ -52,7 +57,7 @@ class TransferForm(forms.Form):
         label=_("New unit"), queryset=Unit.objects.select_related("agency"), required=False
     )
     effective_on = forms.DateField(
-        label=_("Effective on"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Effective on"), initial=timezone.localdate, widget=date_input()
     )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -67,7 +72,7 @@ class TransferForm(forms.Form):
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("New status"), choices=Trainee.Status.choices)
     effective_on = forms.DateField(
-        label=_("Effective on"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Effective on"), initial=timezone.localdate, widget=date_input()
     )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -84,13 +89,13 @@ class VettingForm(forms.Form):
         label=_("Decided on"),
         required=False,
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=date_input(),
     )
     valid_until = forms.DateField(
         label=_("Valid until"),
         required=False,
         help_text=_("Approvals last one year unless you say otherwise."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=date_input(),
     )
     case_reference = forms.CharField(label=_("Embassy case reference"), max_length=60, required=False)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
