@@ -110,3 +110,20 @@ def seed_unit_vetting(agency: Agency) -> None:
             decided_on=timezone.localdate() - datetime.timedelta(days=90),
             case_reference=f"UNIT-{agency.country.code}-{agency.acronym}",
         )
+
+
+def demo_country(code: str):
+    """The demo country `code`, with its names and national ID format (created if missing)."""
+    from certification.services import country_upsert
+
+    _code, name_es, name_en, _tz = next(c for c in demo_data.COUNTRIES if c[0] == code)
+    id_name, id_pattern, id_separator, id_example = demo_data.NATIONAL_IDS[code]
+    return country_upsert(
+        code=code,
+        name_es=name_es,
+        name_en=name_en,
+        national_id_name=id_name,
+        national_id_pattern=id_pattern,
+        national_id_separator=id_separator,
+        national_id_example=id_example,
+    )

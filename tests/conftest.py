@@ -27,25 +27,10 @@ def world(site):
     from certification.models import AgencyStaff, Trainee
     from certification.roles import INSTRUCTORS, PROGRAM_ADMINISTRATORS, role_grant
     from certification.services_personnel import trainee_create
-    from home import demo_data
+    from home.demo_registry import demo_country
 
     w = World()
-    formats = {code: demo_data.NATIONAL_IDS[code] for code in ("GT", "HN")}
-
-    def country(code, es, en):
-        name, pattern, sep, example = formats[code]
-        return registry.country_upsert(
-            code=code,
-            name_es=es,
-            name_en=en,
-            national_id_name=name,
-            national_id_pattern=pattern,
-            national_id_separator=sep,
-            national_id_example=example,
-        )
-
-    w.gt = country("GT", "Guatemala", "Guatemala")
-    w.hn = country("HN", "Honduras", "Honduras")
+    w.gt, w.hn = demo_country("GT"), demo_country("HN")
     w.agency_a = registry.agency_upsert(
         country=w.gt,
         acronym="PNC",

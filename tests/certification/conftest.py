@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from certification import services as registry
 from certification.models import AgencyStaff, ImportJob, Trainee, TraineeEvent, VettingRecord
@@ -14,7 +15,7 @@ from certification.personnel_exchange import PERSONNEL_COLUMNS, personnel_import
 from certification.roles import PROGRAM_ADMINISTRATORS, ensure_groups
 from certification.services_personnel import trainee_create
 from certification.vetting_exchange import vetting_import_start
-from home import demo_data
+from home.demo_registry import demo_country
 
 PNC_UNITS = ("Unidad de Fronteras", "Aeropuerto Internacional", "División de Investigación Criminal")
 
@@ -22,6 +23,13 @@ PNC_UNITS = ("Unidad de Fronteras", "Aeropuerto Internacional", "División de In
 def gt_id(n: int) -> str:
     """A distinct, well-formed Guatemalan DPI for every n (4-5-4 digits)."""
     return f"{3000 + n // 100000:04d} {n % 100000:05d} {1000 + n % 7:04d}"
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # Messages are asserted in English here; pages are tested in both languages elsewhere.
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -37,19 +45,7 @@ def roster(db):
     ensure_groups()
     w = SimpleNamespace()
 
-    def country(code, es, en):
-        name, pattern, separator, example = demo_data.NATIONAL_IDS[code]
-        return registry.country_upsert(
-            code=code,
-            name_es=es,
-            name_en=en,
-            national_id_name=name,
-            national_id_pattern=pattern,
-            national_id_separator=separator,
-            national_id_example=example,
-        )
-
-    w.gt, w.hn = country("GT", "Guatemala", "Guatemala"), country("HN", "Honduras", "Honduras")
+    w.gt, w.hn = demo_country("GT"), demo_country("HN")
     w.pnc = registry.agency_upsert(
         country=w.gt,
         acronym="PNC",

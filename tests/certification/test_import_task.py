@@ -100,7 +100,7 @@ def test_redeliveries_are_capped(roster, django_capture_on_commit_callbacks):
             actor=roster.head, agency=roster.pnc, uploaded_file=upload("p.csv", csv_bytes([officer_row(1)]))
         )
     ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportJob.Status.PENDING, summary={"attempt": import_jobs.MAX_ATTEMPTS}
+        status=ImportJob.Status.PENDING, summary={"attempt": import_jobs.MAX_ATTEMPTS, "language": "en"}
     )
     import_job_run.delay(job.id)
     job.refresh_from_db()

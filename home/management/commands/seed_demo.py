@@ -49,17 +49,8 @@ class Command(BaseCommand):
         accounts.append((instructor.email, "Instructor"))
 
         agencies = {}
-        for code, name_es, name_en, tz in demo_data.COUNTRIES:
-            id_name, id_pattern, id_separator, id_example = demo_data.NATIONAL_IDS[code]
-            country = registry.country_upsert(
-                code=code,
-                name_es=name_es,
-                name_en=name_en,
-                national_id_name=id_name,
-                national_id_pattern=id_pattern,
-                national_id_separator=id_separator,
-                national_id_example=id_example,
-            )
+        for code, _name_es, _name_en, tz in demo_data.COUNTRIES:
+            country = demo_registry.demo_country(code)
             for acronym, kind, a_es, a_en in demo_data.AGENCIES[code]:
                 agency = registry.agency_upsert(
                     country=country, acronym=acronym, kind=kind, name_es=a_es, name_en=a_en, time_zone=tz
