@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Agency, Country, Trainee, Unit, VettingRecord
 
+
 def date_input() -> forms.DateInput:
     # The browser's date picker reads and writes ISO dates, whatever the page's language.
     return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
@@ -56,9 +57,7 @@ class TransferForm(forms.Form):
     to_unit = forms.ModelChoiceField(
         label=_("New unit"), queryset=Unit.objects.select_related("agency"), required=False
     )
-    effective_on = forms.DateField(
-        label=_("Effective on"), initial=timezone.localdate, widget=date_input()
-    )
+    effective_on = forms.DateField(label=_("Effective on"), initial=timezone.localdate, widget=date_input())
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def clean(self):
@@ -71,9 +70,7 @@ class TransferForm(forms.Form):
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("New status"), choices=Trainee.Status.choices)
-    effective_on = forms.DateField(
-        label=_("Effective on"), initial=timezone.localdate, widget=date_input()
-    )
+    effective_on = forms.DateField(label=_("Effective on"), initial=timezone.localdate, widget=date_input())
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
 

@@ -272,7 +272,15 @@ class VettingRecord(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_status_display()} ({self.decided_on or '—'})"
+        return f"{self.subject()}: {self.get_status_display()} ({self.decided_on or '—'})"
+
+    def subject(self) -> str:
+        """Who was vetted: the officer, or the unit (with its agency)."""
+        if self.trainee_id:
+            return self.trainee.full_name
+        return f"{self.unit.name} ({self.unit.agency})"
+
+    subject.short_description = _("Officer or unit")
 
 
 class Credential(BilingualNameMixin):

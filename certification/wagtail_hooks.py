@@ -101,7 +101,14 @@ class VettingRecordViewSet(ModelViewSet):
     icon = "tick-inverse"
     menu_label = _("Vetting records")
     add_view_class = VettingRecordCreateView
-    list_display = ["trainee", "unit", "status", "decided_on", "valid_until", "case_reference", "recorded_at"]
+    list_display = [
+        "subject",
+        "status",
+        "decided_on",
+        "valid_until",
+        "case_reference",
+        "recorded_at",
+    ]
     list_filter = ["status", "decided_on", "valid_until"]
     search_fields = ["case_reference", "trainee__search_text", "unit__name"]
     form_fields = ["unit", "status", "decided_on", "valid_until", "case_reference", "notes"]
@@ -110,7 +117,7 @@ class VettingRecordViewSet(ModelViewSet):
     list_per_page = 50
 
     def get_queryset(self, request):
-        return VettingRecord.objects.select_related("trainee", "unit__agency")
+        return VettingRecord.objects.select_related("trainee", "unit__agency__country")
 
 
 class RegistryGroup(ModelViewSetGroup):
