@@ -2,8 +2,12 @@
 """Demo course content in Spanish and English: `seed_courses()` (idempotent).
 
 Spanish is the source language; every English page is a translation of it (same
-`translation_key`). Existing pages are left as they are, so editors' changes survive a re-run.
+`translation_key`), registered with wagtail-localize so that the translation editor and "sync
+translated pages" work on the demo content too. Existing pages are left as they are, so
+editors' changes survive a re-run.
 """
+
+import uuid
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -1197,6 +1201,30 @@ PROGRAM = {
 }
 
 
+DEMO_NAMESPACE = uuid.UUID("5b0e2f43-8c1d-4b6a-9a57-3e1f0c2d9b11")
+
+
+def _with_ids(blocks: list[dict], key: str) -> list[dict]:
+    """Stream data with stable block and list-item ids, the same in both languages, so that
+    wagtail-localize matches each English string to its Spanish source."""
+    result = []
+    for i, block in enumerate(blocks):
+        block_id = str(uuid.uuid5(DEMO_NAMESPACE, f"{key}/{i}"))
+        value = dict(block["value"])
+        for name, item in value.items():
+            if isinstance(item, list):
+                value[name] = [
+                    {
+                        "type": "item",
+                        "value": v,
+                        "id": str(uuid.uuid5(DEMO_NAMESPACE, f"{block_id}/{name}/{j}")),
+                    }
+                    for j, v in enumerate(item)
+                ]
+        result.append({"type": block["type"], "value": value, "id": block_id})
+    return result
+
+
 def _objectives(items: list[str]) -> str:
     return "<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>"
 
@@ -1255,7 +1283,7 @@ def seed_courses(*, instructor_email: str | None = DEMO_INSTRUCTOR_EMAIL) -> Cou
             )
         courses[spec["code"]] = course
         if course.get_translation_or_none(en) is None:
-            services.page_translate(
+            course_en = services.page_translate(
                 page=course,
                 locale=en,
                 fields={
@@ -1265,6 +1293,7 @@ def seed_courses(*, instructor_email: str | None = DEMO_INSTRUCTOR_EMAIL) -> Cou
                     "objectives": _objectives(spec["en"]["objectives"]),
                 },
             )
+            services.translation_register(source=course, translation=course_en)
         for (slug_es, title_es, summary_es, body_es), (slug_en, title_en, summary_en, body_en) in zip(
             spec["es"]["modules"], spec["en"]["modules"], strict=True
         ):
@@ -1275,15 +1304,21 @@ def seed_courses(*, instructor_email: str | None = DEMO_INSTRUCTOR_EMAIL) -> Cou
                     title=title_es,
                     slug=slug_es,
                     summary=summary_es,
-                    body=body_es,
+                    body=_with_ids(body_es, f"{spec['code']}/{slug_es}"),
                     duration_minutes=30,
                 )
             if module.get_translation_or_none(en) is None:
-                services.page_translate(
+                module_en = services.page_translate(
                     page=module,
                     locale=en,
-                    fields={"title": title_en, "slug": slug_en, "summary": summary_en, "body": body_en},
+                    fields={
+                        "title": title_en,
+                        "slug": slug_en,
+                        "summary": summary_en,
+                        "body": _with_ids(body_en, f"{spec['code']}/{slug_es}"),
+                    },
                 )
+                services.translation_register(source=module, translation=module_en)
 
     program = ProgramPage.objects.child_of(catalogue_es).filter(slug=PROGRAM["es"]["slug"]).first()
     if program is None:
@@ -1296,7 +1331,8 @@ def seed_courses(*, instructor_email: str | None = DEMO_INSTRUCTOR_EMAIL) -> Cou
             courses=[(courses[code], required) for code, required in PROGRAM["courses"]],
         )
     if program.get_translation_or_none(en) is None:
-        services.page_translate(page=program, locale=en, fields=PROGRAM["en"])
+        program_en = services.page_translate(page=program, locale=en, fields=PROGRAM["en"])
+        services.translation_register(source=program, translation=program_en)
 
     services.courses_setup()
     if instructor_email:

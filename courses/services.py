@@ -330,3 +330,48 @@ def page_translate(
     if isinstance(translation, CoursePage):
         course_permissions_sync(course=translation)
     return translation
+
+
+@transaction.atomic
+def translation_register(*, source: Page, translation: Page) -> int:
+    """Hands an existing translation (made with `page_translate`) to wagtail-localize: its
+    strings become the translation memory of `source`, so that instructors continue in the
+    translation editor and later changes to the source sync into it.
+
+    Strings are matched by their place in the page (field, block id, order); blocks must keep
+    their ids across languages (`copy_for_translation` does). Returns how many strings were
+    matched; unmatched ones fall back to the source text on the next sync."""
+    from collections import defaultdict
+
+    from wagtail_localize.models import StringSegment, StringTranslation, Translation, TranslationSource
+    from wagtail_localize.segments import StringSegmentValue
+    from wagtail_localize.segments.extract import extract_segments
+
+    source, translation = source.specific, translation.specific
+    translation_source, _created = TranslationSource.update_or_create_from_instance(source)
+    Translation.objects.update_or_create(
+        source=translation_source, target_locale=translation.locale, defaults={"enabled": True}
+    )
+    translated: dict[str, list[str]] = defaultdict(list)
+    for segment in extract_segments(translation):
+        if isinstance(segment, StringSegmentValue):
+            translated[segment.path].append(segment.string.data)
+    seen: dict[str, int] = defaultdict(int)
+    matched = 0
+    segments = StringSegment.objects.filter(source=translation_source).select_related("string", "context")
+    for segment in segments.order_by("order"):
+        path = segment.context.path
+        index = seen[path]
+        seen[path] += 1
+        if index < len(translated[path]):
+            StringTranslation.objects.update_or_create(
+                translation_of=segment.string,
+                locale=translation.locale,
+                context=segment.context,
+                defaults={
+                    "data": translated[path][index],
+                    "translation_type": StringTranslation.TRANSLATION_TYPE_MANUAL,
+                },
+            )
+            matched += 1
+    return matched
