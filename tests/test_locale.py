@@ -26,4 +26,4 @@ def test_every_string_is_translated_to_spanish():
 def test_the_compiled_catalogue_is_up_to_date():
     po = polib.pofile(str(LOCALE / "django.po"))
     mo = polib.mofile(str(LOCALE / "django.mo"))
-    assert translations(mo) == translations(po), "run `make messages` and commit locale/es/LC_MESSAGES/django.mo"
+    assert translations(mo) == translations(po), "run `make messages` and commit the .mo file"
