@@ -131,3 +131,13 @@ def catalogue_search(*, catalogue: CourseCatalogPage, params) -> dict:
         "untranslated_courses": untranslated,
         "programs": list(ProgramPage.objects.live().public().child_of(catalogue).order_by("path")),
     }
+
+
+def catalogue_for_language(*, language_code: str) -> CourseCatalogPage | None:
+    """The live course catalogue of one language, if there is one."""
+    return (
+        CourseCatalogPage.objects.live()
+        .filter(locale__language_code=language_code)
+        .order_by("path")
+        .first()
+    )

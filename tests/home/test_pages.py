@@ -80,3 +80,18 @@ def test_dashboard_shows_the_agency_heads_agency_in_its_time_zone(client, site):
     assert response.status_code == 200
     assert "National Aeronaval Service" in response.content.decode()
     assert str(timezone.get_current_timezone()) == "America/Panama"
+
+
+def test_navigation_links_the_catalogue_of_the_readers_language(client, site):
+    from wagtail.models import Locale
+
+    from courses.services import catalogue_ensure
+
+    catalogue_ensure(home=site, title="Catálogo de cursos", slug="cursos")
+    catalogue_ensure(
+        home=site.get_translation(Locale.objects.get(language_code="en")),
+        title="Course catalogue",
+        slug="courses",
+    )
+    assert 'href="/es/cursos/"' in client.get("/es/").content.decode()
+    assert 'href="/en/courses/"' in client.get("/en/").content.decode()
