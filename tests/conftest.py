@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.utils import translation
 
 from certification.roles import ensure_groups
 from home.services import site_setup
@@ -8,6 +9,15 @@ from home.services import site_setup
 # Playwright's sync API runs an event loop in the test thread; Django's live-server tests
 # would otherwise refuse database access from it.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    # Code run outside a request (services, tasks) speaks the default language, Spanish;
+    # tests read its messages in English. Pages choose their language from the URL and are
+    # tested in both.
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import translation
 
 from certification import services as registry
 from certification.models import AgencyStaff, ImportJob, Trainee, TraineeEvent, VettingRecord
@@ -23,13 +22,6 @@ PNC_UNITS = ("Unidad de Fronteras", "Aeropuerto Internacional", "División de In
 def gt_id(n: int) -> str:
     """A distinct, well-formed Guatemalan DPI for every n (4-5-4 digits)."""
     return f"{3000 + n // 100000:04d} {n % 100000:05d} {1000 + n % 7:04d}"
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    # Messages are asserted in English here; pages are tested in both languages elsewhere.
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture(autouse=True)
