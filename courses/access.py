@@ -1,5 +1,7 @@
 """Who may read a course's modules. The ONE place that decides it: views and templates ask here."""
 
+from django.db.models import Q
+
 from certification.roles import is_program_admin
 
 
@@ -13,13 +15,29 @@ def is_course_instructor(*, user, course) -> bool:
 
 
 def is_enrolled(*, user, course) -> bool:
-    """Whether `user` is a trainee enrolled in `course`.
+    """Whether `user` is a trainee holding a place in `course` (approved, enrolled or completed),
+    in whichever language's copy: enrollments refer to the course's `course_key`."""
+    if not user.is_authenticated:
+        return False
+    from .models_enrollment import Enrollment
 
-    TODO(enrollment): Enrollment does not exist yet, so nobody is enrolled and trainees are
-    refused. When it lands, answer from Enrollment rows for the course's `course_key` (the
-    enrolled/completed states), via the trainee linked to `user`.
-    """
-    return False
+    return Enrollment.objects.filter(
+        trainee__user=user, course_key=course.translation_key, status__in=Enrollment.READER_STATUSES
+    ).exists()
+
+
+def instructed_trainees_scope(user) -> Q:
+    """Registered with certification.access: instructors see the trainees of the sessions they
+    teach (those who hold or held a place there, withdrawn included; not pending nominations)."""
+    from .models_enrollment import Enrollment
+
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    trainee_ids = Enrollment.objects.filter(
+        session__instructors=user,
+        status__in=(*Enrollment.PLACE_STATUSES, Enrollment.Status.WITHDRAWN),
+    ).values("trainee_id")
+    return Q(pk__in=trainee_ids)
 
 
 def can_read_modules(*, user, course) -> bool:

@@ -8,4 +8,9 @@ class CoursesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from certification.access import register_trainee_scope
+
         from . import signals  # noqa: F401
+        from .access import instructed_trainees_scope
+
+        register_trainee_scope(instructed_trainees_scope)

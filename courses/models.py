@@ -491,3 +491,13 @@ class ProgramPage(CachedPageMixin, Page):
         from .selectors import untranslated_url
 
         return untranslated_url(page=self, locale=locale, request=request)
+
+
+from .models_enrollment import (  # noqa: E402, F401  (enrollment models live apart)
+    Attendance,
+    ClassSession,
+    ClassSessionTransition,
+    Enrollment,
+    EnrollmentTransition,
+    ModuleProgress,
+)

@@ -1,0 +1,52 @@
+"""Reads of enrollments that do not depend on who is asking (scoping is in courses/access.py)."""
+
+import uuid
+
+from django.db.models import Q
+
+from .models import CoursePage, ModulePage
+from .models_enrollment import Attendance, ClassSession, Enrollment
+
+
+def places_taken(*, session: ClassSession) -> int:
+    return Enrollment.objects.filter(session=session, status__in=Enrollment.PLACE_STATUSES).count()
+
+
+def course_module_keys(*, course_key: uuid.UUID) -> set[uuid.UUID]:
+    """The modules of a course, by translation_key, published in any of its languages."""
+    paths = list(CoursePage.objects.filter(translation_key=course_key).values_list("path", flat=True))
+    if not paths:
+        return set()
+    query = Q()
+    for path in paths:
+        query |= Q(path__startswith=path, depth=len(path) // ModulePage.steplen + 1)
+    return set(ModulePage.objects.live().filter(query).values_list("translation_key", flat=True))
+
+
+def enrollment_progress(*, enrollment: Enrollment) -> tuple[int, int]:
+    """(modules done, modules in the course), whichever language each was read in."""
+    required = course_module_keys(course_key=enrollment.course_key)
+    done = set(enrollment.progress.values_list("module_key", flat=True)) & required
+    return len(done), len(required)
+
+
+def attendance_rate(*, enrollment: Enrollment) -> float | None:
+    """Share of the session's attendance days the trainee attended (present or late). Excused
+    days are left out of the count; days nobody took attendance do not count. None when no
+    day counts yet."""
+    rows = list(Attendance.objects.filter(enrollment=enrollment).values_list("status", flat=True))
+    counted = [s for s in rows if s != Attendance.Status.EXCUSED]
+    if not counted:
+        return None
+    attended = sum(1 for s in counted if s in (Attendance.Status.PRESENT, Attendance.Status.LATE))
+    return attended / len(counted)
+
+
+def enrollment_for_user(*, user, course_key, statuses=Enrollment.READER_STATUSES) -> Enrollment | None:
+    if user is None or not user.is_authenticated:
+        return None
+    return (
+        Enrollment.objects.filter(trainee__user=user, course_key=course_key, status__in=statuses)
+        .order_by("-created_at", "-id")
+        .first()
+    )

@@ -1,0 +1,69 @@
+"""Celery tasks of the courses app. They take ids, load rows and do one idempotent thing."""
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import OperationalError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+EMAIL_LANGUAGES = ("es", "en")
+
+
+def _recipients(step) -> list[tuple[str, str, bool]]:
+    """(address, language, is the trainee) triples: the trainee in the enrollment's language;
+    the nominating agency staff member in the site's default language (users keep no language
+    preference yet)."""
+    enrollment = step.enrollment
+    trainee = enrollment.trainee
+    pairs = []
+    trainee_address = trainee.email or (trainee.user.email if trainee.user_id else "")
+    if trainee_address:
+        pairs.append((trainee_address, enrollment.language, True))
+    nominator = enrollment.nominated_by
+    if nominator is not None and nominator.email and nominator.email != trainee_address:
+        pairs.append((nominator.email, settings.LANGUAGE_CODE, False))
+    return [(address, lang if lang in EMAIL_LANGUAGES else "es", mine) for address, lang, mine in pairs]
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, ConnectionError, TimeoutError),
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=4,
+)
+def enrollment_email_send(step_id: int) -> None:
+    """Tells the people concerned about one enrollment step, each in their language. A step
+    already e-mailed (a duplicate delivery) is skipped."""
+    from .models_enrollment import EnrollmentTransition
+    from .selectors import course_for_key
+
+    with transaction.atomic():
+        step = (
+            EnrollmentTransition.objects.select_for_update(of=("self",))
+            .select_related("enrollment__trainee__user", "enrollment__session", "enrollment__nominated_by")
+            .filter(pk=step_id, emailed_at__isnull=True)
+            .first()
+        )
+        if step is None:
+            return
+        enrollment = step.enrollment
+        for address, language, to_trainee in _recipients(step):
+            with translation.override(language):
+                course = course_for_key(course_key=enrollment.course_key) or enrollment.course
+                context = {
+                    "step": step,
+                    "enrollment": enrollment,
+                    "trainee": enrollment.trainee,
+                    "to_trainee": to_trainee,
+                    "session": enrollment.session,
+                    "course": course,
+                }
+                subject = render_to_string(f"courses/email/{language}/enrollment_subject.txt", context)
+                body = render_to_string(f"courses/email/{language}/enrollment_body.txt", context)
+            EmailMessage(subject=" ".join(subject.split()), body=body.strip() + "\n", to=[address]).send()
+        step.emailed_at = timezone.now()
+        step.save(update_fields=["emailed_at"])
