@@ -136,8 +136,5 @@ def catalogue_search(*, catalogue: CourseCatalogPage, params) -> dict:
 def catalogue_for_language(*, language_code: str) -> CourseCatalogPage | None:
     """The live course catalogue of one language, if there is one."""
     return (
-        CourseCatalogPage.objects.live()
-        .filter(locale__language_code=language_code)
-        .order_by("path")
-        .first()
+        CourseCatalogPage.objects.live().filter(locale__language_code=language_code).order_by("path").first()
     )
