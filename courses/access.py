@@ -50,3 +50,24 @@ def can_read_modules(*, user, course) -> bool:
     if is_course_instructor(user=user, course=course):
         return True
     return is_enrolled(user=user, course=course)
+
+
+def enrollments_visible_to(user):
+    """The enrollments a user may see on any enrollment screen: administrators all; agency heads
+    and coordinators their agency's officers'; instructors those of the sessions they teach
+    (holding or having held a place); a trainee their own. Anything else answers 404."""
+    from certification.access import managed_agency_ids
+
+    from .models_enrollment import Enrollment
+
+    enrollments = Enrollment.objects.select_related("trainee__agency__country", "session", "course")
+    if user is None or not user.is_authenticated:
+        return enrollments.none()
+    if is_program_admin(user):
+        return enrollments
+    scope = Q(trainee__agency_id__in=managed_agency_ids(user)) | Q(trainee__user=user)
+    taught = Enrollment.objects.filter(
+        session__instructors=user,
+        status__in=(*Enrollment.PLACE_STATUSES, Enrollment.Status.WITHDRAWN),
+    ).values("pk")
+    return enrollments.filter(scope | Q(pk__in=taught))

@@ -50,3 +50,41 @@ def enrollment_for_user(*, user, course_key, statuses=Enrollment.READER_STATUSES
         .order_by("-created_at", "-id")
         .first()
     )
+
+
+def with_vetting_status(enrollments):
+    """Annotates each enrollment with its trainee's current vetting status and end date."""
+    from django.db.models import OuterRef, Subquery
+
+    from certification.models import VettingRecord
+
+    latest = VettingRecord.objects.filter(trainee=OuterRef("trainee_id")).order_by("-recorded_at", "-id")
+    return enrollments.annotate(
+        vetting_status=Subquery(latest.values("status")[:1]),
+        vetting_valid_until=Subquery(latest.values("valid_until")[:1]),
+    )
+
+
+def nomination_queue(*, user):
+    """Nominations waiting for a decision that `user` may see, oldest first, with the vetting
+    status beside each nominee: one query whatever the length (paginate it on the screen)."""
+    from .access import enrollments_visible_to
+
+    pending = enrollments_visible_to(user).filter(
+        status__in=(Enrollment.Status.NOMINATED, Enrollment.Status.WAITLISTED)
+    )
+    return with_vetting_status(pending).select_related("nominated_by").order_by("created_at", "id")
+
+
+def session_roster(*, session: ClassSession):
+    """A session's trainees (every agency), with how many modules each has done: one query."""
+    from django.db.models import Count
+
+    return (
+        Enrollment.objects.filter(
+            session=session, status__in=(*Enrollment.PLACE_STATUSES, Enrollment.Status.WITHDRAWN)
+        )
+        .select_related("trainee__agency__country")
+        .annotate(modules_done=Count("progress", distinct=True))
+        .order_by("trainee__first_surname", "trainee__second_surname", "trainee__given_names", "id")
+    )
