@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -65,6 +66,14 @@ INSTRUCTOR_MODEL_PERMISSIONS = (("courses", "view_track"),)
 
 
 def _permission(app_label: str, codename: str) -> Permission:
+    if (app_label, codename) == ("wagtail_localize", "submit_translation"):
+        # Made by a data migration of wagtail-localize, not by the model's Meta: a database
+        # flushed between tests lacks it, so it is made again the way that migration does.
+        content_type, _ = ContentType.objects.get_or_create(app_label=app_label, model="translation")
+        permission, _ = Permission.objects.get_or_create(
+            content_type=content_type, codename=codename, defaults={"name": "Can submit translations"}
+        )
+        return permission
     return Permission.objects.get(content_type__app_label=app_label, codename=codename)
 
 
@@ -75,7 +84,8 @@ def _page_permission(kind: str) -> Permission:
 def _grant_collection_permissions(group: Group, permissions: Iterable[tuple[str, str]]) -> None:
     from wagtail.models import GroupCollectionPermission
 
-    root = Collection.get_first_root_node()
+    # The root collection comes from Wagtail's migrations; a flushed test database lacks it.
+    root = Collection.get_first_root_node() or Collection.add_root(name="Root")
     for app_label, codename in permissions:
         GroupCollectionPermission.objects.get_or_create(
             group=group, collection=root, permission=_permission(app_label, codename)
