@@ -44,9 +44,9 @@ def test_a_logged_in_user_not_enrolled_is_refused(client, course, module, traine
     assert not can_read_modules(user=trainee_user, course=course)
 
 
-def test_an_enrolled_trainee_is_refused_until_enrollment_exists(client, course, module, site):
-    """Enrollment has not landed: `courses.access.is_enrolled` answers False for everyone, so
-    even an officer with a trainee record is refused. This test changes when it lands."""
+def test_an_officer_who_is_not_enrolled_is_refused(client, course, module, site):
+    """A trainee record alone opens no module: only an enrollment in the course does (the
+    enrolled case is in test_enrollment_access.py)."""
     country = registry.country_upsert(code="GT", name_es="Guatemala", name_en="Guatemala")
     agency = registry.agency_upsert(
         country=country,
