@@ -23,6 +23,7 @@ if settings.DEBUG:
 urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("agency/", include("certification.urls")),
+    path("training/", include("courses.urls_training")),
     path("", include("home.urls")),
     path("", include(wagtail_urls)),  # Wagtail's page serving comes last
     prefix_default_language=True,
