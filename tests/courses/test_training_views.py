@@ -195,6 +195,28 @@ def test_administrators_look_but_do_not_nominate(client, world, session):
     assert world.trainee_b.first_surname in response.content.decode()
 
 
+AGENCY_QUERIES = 17
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_the_agency_page_takes_a_fixed_number_of_queries(
+    client, world, make_course, make_session, count, django_assert_num_queries
+):
+    for i in range(count):
+        course = make_course(code=f"AGY-{i:03d}", title=f"Curso {i}", modules=1)
+        session = make_session(course=course)
+        if i % 2 == 0:
+            nominate(world, session, world.trainee_a)
+        else:
+            nominate(world, session, world.trainee_a2)
+    client.force_login(world.head_a)
+    url = reverse("training:agency_nominations", args=[world.agency_a.id])
+    client.get(url)
+    with django_assert_num_queries(AGENCY_QUERIES):
+        response = client.get(url)
+    assert response.content.decode().count("AGY-") >= 2 * count
+
+
 # --- the nomination queue --------------------------------------------------------------------------
 
 
