@@ -418,6 +418,8 @@ def session_transition(*, actor, session: ClassSession, to_status: str, reason: 
             enrollment_transition(
                 actor=None, enrollment=enrollment, to_status=S.ENROLLED, reason=_("The session started.")
             )
+            # Approved trainees may study ahead: one who already met the rules completes now.
+            enrollment_complete_if_done(enrollment=enrollment)
     elif to_status == SS.CLOSED:
         for enrollment in current.enrollments.filter(status=S.ENROLLED):
             enrollment_complete_if_done(enrollment=enrollment)

@@ -90,6 +90,20 @@ def test_progress_is_per_course_whichever_language(world, course, locales, catal
     assert enrollment.transitions.filter(to_status=S.COMPLETED).count() == 1
 
 
+def test_studying_ahead_completes_when_the_session_starts(world, course, make_session):
+    session = make_session(starts_on=TODAY + DAY, ends_on=TODAY + 3 * DAY, nomination_deadline=TODAY)
+    (enrollment,) = nominate(world, session)
+    svc.enrollment_approve(actor=world.admin, enrollment=enrollment)
+    for module in course.modules():
+        svc.module_complete(user=world.officer_user_a, module=module)
+    enrollment.refresh_from_db()
+    assert enrollment.status == S.APPROVED  # the class has not started yet
+    svc.session_transition(actor=world.admin, session=session, to_status=ClassSession.Status.IN_PROGRESS)
+    enrollment.refresh_from_db()
+    assert enrollment.status == S.COMPLETED
+    assert enrollment.transitions.filter(to_status=S.COMPLETED).count() == 1
+
+
 def test_only_enrolled_trainees_mark_modules(world, course):
     with pytest.raises(PermissionDenied):
         svc.module_complete(user=world.officer_user_a, module=course.modules().first())
