@@ -9,6 +9,7 @@ import time
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
+from django.utils import translation
 
 from courses import services_enrollment as svc
 from courses.models import Enrollment
@@ -68,7 +69,8 @@ def test_two_concurrent_approvals_of_the_last_place_exactly_one_wins(world, make
     def approve(actor, enrollment):
         try:
             barrier.wait()
-            svc.enrollment_approve(actor=actor, enrollment=Enrollment.objects.get(pk=enrollment.pk))
+            with translation.override("en"):  # the active language is per thread
+                svc.enrollment_approve(actor=actor, enrollment=Enrollment.objects.get(pk=enrollment.pk))
             results[enrollment.pk] = "approved"
         except ValidationError as error:
             results[enrollment.pk] = "refused: " + " ".join(error.messages)
