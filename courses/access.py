@@ -71,3 +71,17 @@ def enrollments_visible_to(user):
         status__in=(*Enrollment.PLACE_STATUSES, Enrollment.Status.WITHDRAWN),
     ).values("pk")
     return enrollments.filter(scope | Q(pk__in=taught))
+
+
+def sessions_visible_to(user):
+    """Class sessions whose roster a user may open ("My classes"): administrators every one,
+    instructors those they teach. Agency staff and trainees see sessions only through their
+    own officers' nominations and enrollments, never a roster of other agencies' officers."""
+    from .models_enrollment import ClassSession
+
+    sessions = ClassSession.objects.select_related("course", "country")
+    if user is None or not user.is_authenticated:
+        return sessions.none()
+    if is_program_admin(user):
+        return sessions
+    return sessions.filter(instructors=user)

@@ -323,6 +323,7 @@ class CoursePage(CachedPageMixin, Page):
     def get_context(self, request, *args, **kwargs):
         from .access import can_read_modules
         from .selectors import courses_in_locale
+        from .selectors_enrollment import offers_self_enrolment
 
         context = super().get_context(request, *args, **kwargs)
         context["modules"] = list(self.modules().only("id", "title", "url_path", "path", "depth", "locale"))
@@ -331,6 +332,7 @@ class CoursePage(CachedPageMixin, Page):
             locale_id=self.locale_id,
         )
         context["can_read_modules"] = can_read_modules(user=request.user, course=self)
+        context["offers_self_enrolment"] = offers_self_enrolment(user=request.user, course=self)
         return context
 
     def untranslated_url(self, *, locale: Locale, request=None) -> str | None:

@@ -18,6 +18,7 @@ course (the session started, or the course is self-paced, or the trainee self-en
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -88,6 +89,19 @@ class ClassSession(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    def clean(self):
+        errors = {}
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            errors["ends_on"] = _("A session cannot end before it starts.")
+        if self.nomination_deadline and self.starts_on and self.nomination_deadline > self.starts_on:
+            errors["nomination_deadline"] = _("The nomination deadline must be on or before the first day.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def takes_attendance(self) -> bool:
+        return self.delivery_mode in (self.DeliveryMode.IN_PERSON, self.DeliveryMode.BLENDED)
 
 
 class ClassSessionTransition(models.Model):

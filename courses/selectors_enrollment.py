@@ -77,14 +77,55 @@ def nomination_queue(*, user):
 
 
 def session_roster(*, session: ClassSession):
-    """A session's trainees (every agency), with how many modules each has done: one query."""
-    from django.db.models import Count
+    """A session's trainees (every agency), with modules done and attendance counts: one query.
+    `attended` counts present and late days, `counted` every day but excused ones (the same
+    rule as `attendance_rate`)."""
+    from django.db.models import Count, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
 
+    from .models_enrollment import ModuleProgress
+
+    def count_of(queryset):
+        return Coalesce(
+            Subquery(queryset.order_by().values("enrollment_id").annotate(n=Count("*")).values("n")), 0
+        )
+
+    mine = Q(enrollment_id=OuterRef("pk"))
     return (
         Enrollment.objects.filter(
             session=session, status__in=(*Enrollment.PLACE_STATUSES, Enrollment.Status.WITHDRAWN)
         )
         .select_related("trainee__agency__country")
-        .annotate(modules_done=Count("progress", distinct=True))
+        .annotate(
+            modules_done=count_of(ModuleProgress.objects.filter(mine)),
+            attended=count_of(Attendance.objects.filter(mine, status__in=("present", "late"))),
+            counted=count_of(Attendance.objects.filter(mine).exclude(status="excused")),
+        )
         .order_by("trainee__first_surname", "trainee__second_surname", "trainee__given_names", "id")
     )
+
+
+def attendance_percent(attended: int, counted: int) -> int | None:
+    return round(100 * attended / counted) if counted else None
+
+
+def offers_self_enrolment(*, user, course) -> bool:
+    """Whether the course page shows `user` an "Enrol" button: a self-enrolment course, an
+    active officer with a personnel record, not already taking it. (The service checks again.)"""
+    from certification.models import Trainee
+
+    if user is None or not user.is_authenticated or course.admission != course.Admission.SELF_ENROLMENT:
+        return False
+    trainee = Trainee.objects.filter(user=user, status=Trainee.Status.ACTIVE).first()
+    if trainee is None:
+        return False
+    return not Enrollment.objects.filter(
+        trainee=trainee,
+        course_key=course.translation_key,
+        status__in=(
+            Enrollment.Status.NOMINATED,
+            Enrollment.Status.WAITLISTED,
+            Enrollment.Status.APPROVED,
+            Enrollment.Status.ENROLLED,
+        ),
+    ).exists()

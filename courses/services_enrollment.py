@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 
 from certification.access import managed_agency_ids
 from certification.models import Trainee
-from certification.roles import is_program_admin
+from certification.roles import is_instructor, is_program_admin
 from certification.selectors import vetting_eligibility
 
+from .access import is_course_instructor
 from .models import CoursePage, ModulePage
 from .models_enrollment import (
     Attendance,
@@ -45,7 +46,7 @@ ENROLLMENT_MOVES: dict[str, set[str]] = {
 # Moves only program administrators (or the system itself, actor None) make.
 ADMIN_MOVES = {S.APPROVED, S.WAITLISTED, S.REJECTED, S.ENROLLED, S.COMPLETED, S.FAILED}
 # Moves that need a reason from a person.
-REASON_REQUIRED = {S.REJECTED, S.WITHDRAWN, S.FAILED}
+REASON_REQUIRED = {S.REJECTED, S.WITHDRAWN, S.FAILED, S.COMPLETED}
 
 SESSION_MOVES: dict[str, set[str]] = {
     SS.PLANNED: {SS.OPEN, SS.CANCELLED},
@@ -289,6 +290,16 @@ def enrollment_reject(*, actor, enrollment: Enrollment, reason: str) -> Enrollme
     return enrollment_transition(actor=actor, enrollment=enrollment, to_status=S.REJECTED, reason=reason)
 
 
+def enrollment_complete_manually(*, actor, enrollment: Enrollment, reason: str) -> Enrollment:
+    """An administrator completes an enrollment whatever the rules say (training verified
+    another way), with a reason. Only an enrolled trainee can be completed."""
+    return enrollment_transition(actor=actor, enrollment=enrollment, to_status=S.COMPLETED, reason=reason)
+
+
+def enrollment_fail(*, actor, enrollment: Enrollment, reason: str) -> Enrollment:
+    return enrollment_transition(actor=actor, enrollment=enrollment, to_status=S.FAILED, reason=reason)
+
+
 @transaction.atomic
 def enrollment_withdraw(*, actor, enrollment: Enrollment, reason: str) -> Enrollment:
     """The trainee, their agency or an administrator withdraws. A freed place goes to the oldest
@@ -364,10 +375,25 @@ def enrollment_self_enroll(*, user, course: CoursePage, session: ClassSession | 
 def session_create(
     *, actor, course: CoursePage, code: str, starts_on, ends_on, capacity: int, **fields
 ) -> ClassSession:
-    if actor is not None and not is_program_admin(actor):
-        raise PermissionDenied(_("Only program administrators schedule class sessions."))
-    instructors = fields.pop("instructors", ())
+    """Program administrators schedule sessions of any course; an instructor schedules sessions
+    of the courses they teach (and teaches them). A new session is planned: opening it for
+    nominations is an administrator's decision (`session_transition`)."""
+    instructors = list(fields.pop("instructors", ()))
     source = _source_course(course)
+    if actor is not None and not is_program_admin(actor):
+        if not is_course_instructor(user=actor, course=source):
+            raise PermissionDenied(
+                _("Only program administrators and the course's instructors schedule sessions.")
+            )
+        if fields.get("status", SS.PLANNED) != SS.PLANNED:
+            raise PermissionDenied(_("A new session starts as planned; an administrator opens it."))
+        if actor not in instructors:
+            instructors.append(actor)
+    not_teachers = [u for u in instructors if not (is_instructor(u) or is_program_admin(u))]
+    if not_teachers:
+        raise ValidationError(
+            {"instructors": _("%(name)s is not an instructor.") % {"name": not_teachers[0].get_full_name()}}
+        )
     session = ClassSession(
         course=source,
         course_key=source.translation_key,

@@ -21,11 +21,20 @@ from certification.roles import is_program_admin
 from certification.views import apply_service_errors
 
 from .access import enrollments_visible_to
-from .forms_training import NominationForm, QueueDecisionForm
+from .forms_training import EnrollmentActionForm, NominationForm, QueueDecisionForm
 from .models import CoursePage, ModulePage
 from .models_enrollment import ClassSession, Enrollment
-from .selectors_enrollment import enrollment_for_user, nomination_queue
-from .services_enrollment import enrollment_approve, enrollment_nominate, enrollment_reject, module_complete
+from .selectors_enrollment import attendance_percent, enrollment_for_user, nomination_queue
+from .services_enrollment import (
+    enrollment_approve,
+    enrollment_complete_manually,
+    enrollment_fail,
+    enrollment_nominate,
+    enrollment_reject,
+    enrollment_self_enroll,
+    enrollment_withdraw,
+    module_complete,
+)
 
 S = Enrollment.Status
 PAGE_SIZE = 50
@@ -271,3 +280,87 @@ def nomination_queue_view(request):
             enrollment.vetting_status, enrollment.vetting_valid_until
         )
     return render(request, "courses/training/queue.html", {"page": page, "query": ""})
+
+
+@login_required
+@require_POST
+def course_self_enrol(request, course_id: int):
+    """A logged-in officer enrols in a self-enrolment course (self-paced)."""
+    course = CoursePage.objects.live().filter(pk=course_id).first()
+    if course is None:
+        raise Http404
+    try:
+        enrollment_self_enroll(user=request.user, course=course)
+    except (ValidationError, PermissionDenied) as error:
+        text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        messages.error(request, _("You were not enrolled: %(reason)s") % {"reason": text})
+    else:
+        messages.success(request, _("You are enrolled in “%(title)s”.") % {"title": course.title})
+    return redirect(course.get_url(request) or "training:my_training")
+
+
+def _enrollment_actions(user, enrollment: Enrollment) -> list[str]:
+    """What `user` may do to this enrollment here (the services check again)."""
+    actions = []
+    own = enrollment.trainee.user_id is not None and enrollment.trainee.user_id == user.pk
+    staff = enrollment.trainee.agency_id in registry_access.managed_agency_ids(user)
+    admin = is_program_admin(user)
+    if enrollment.status in (S.NOMINATED, S.WAITLISTED, S.APPROVED, S.ENROLLED) and (admin or staff or own):
+        actions.append("withdraw")
+    if admin and enrollment.status == S.ENROLLED:
+        actions += ["complete", "fail"]
+    return actions
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enrollment_detail(request, enrollment_id: int):
+    """One enrollment: its course, session, progress, attendance and every step with who, when
+    and why; withdraw (trainee, agency, administrator) and complete or fail (administrator)."""
+    enrollment = registry_access.get_or_404(enrollments_visible_to(request.user), pk=enrollment_id)
+    actions = _enrollment_actions(request.user, enrollment)
+    form = EnrollmentActionForm(request.POST or None, actions=actions)
+    if request.method == "POST":
+        if not actions:
+            raise Http404
+        if form.is_valid():
+            service = {
+                "withdraw": enrollment_withdraw,
+                "complete": enrollment_complete_manually,
+                "fail": enrollment_fail,
+            }[form.cleaned_data["action"]]
+            try:
+                service(actor=request.user, enrollment=enrollment, reason=form.cleaned_data["reason"])
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            except PermissionDenied as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(
+                    request,
+                    _("The enrollment is now “%(status)s”.") % {"status": S(enrollment.status).label},
+                )
+                return redirect("training:enrollment_detail", enrollment_id=enrollment.id)
+    info = _courses_by_key([enrollment.course_key]).get(enrollment.course_key, {})
+    done = set(enrollment.progress.values_list("module_key", flat=True))
+    required = info.get("required", set())
+    attendance = list(enrollment.attendance.order_by("date"))
+    counted = sum(1 for a in attendance if a.status != "excused")
+    attended = sum(1 for a in attendance if a.status in ("present", "late"))
+    return render(
+        request,
+        "courses/training/enrollment_detail.html",
+        {
+            "enrollment": enrollment,
+            "course": info.get("course", enrollment.course),
+            "modules": [(m, m.translation_key in done) for m in info.get("modules", [])],
+            "modules_done": len(done & required),
+            "modules_total": len(required),
+            "attendance": attendance,
+            "attendance_percent": attendance_percent(attended, counted),
+            "steps": [
+                (step, S(step.to_status).label) for step in enrollment.transitions.select_related("actor")
+            ],
+            "form": form if actions else None,
+        },
+    )

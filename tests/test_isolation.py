@@ -18,19 +18,77 @@ def our_patterns(patterns=None, namespace=""):
             yield f"{namespace}{entry.name}", entry
 
 
+def a_course(world):
+    from courses import services
+    from home.models import HomePage
+
+    home = HomePage.objects.get(locale__language_code="es")
+    catalogue = services.catalogue_ensure(home=home, title="Catálogo", slug="cursos")
+    track = services.track_upsert(slug="border", name_es="Fronteras", name_en="Borders")
+    return services.course_create(
+        catalogue=catalogue,
+        title="Curso",
+        slug="iso-101",
+        code="ISO-101",
+        track=track,
+        hours=8,
+        summary="Resumen.",
+        publish=True,
+        online=True,
+    )
+
+
+def enrollment_of(world, agency):
+    """An enrollment of agency `agency`'s officer, in a session of its own (taught by nobody)."""
+    import datetime
+
+    from courses.models import ClassSession, CoursePage, Enrollment
+
+    course = CoursePage.objects.filter(code="ISO-101").first() or a_course(world)
+    today = datetime.date.today()
+    session = ClassSession.objects.create(
+        course=course,
+        course_key=course.translation_key,
+        code=f"ISO-{agency}",
+        starts_on=today,
+        ends_on=today,
+        capacity=5,
+        status=ClassSession.Status.IN_PROGRESS,
+    )
+    return Enrollment.objects.create(
+        trainee=getattr(world, f"trainee_{agency}"),
+        course=course,
+        course_key=course.translation_key,
+        session=session,
+        status=Enrollment.Status.ENROLLED,
+    )
+
+
 def object_kwargs(world, agency):
-    """The objects each URL keyword names, for `agency` ("a" or "b")."""
+    """The objects each URL keyword names, for `agency` ("a" or "b"). A class session is no
+    agency's: the one named here holds agency `agency`'s officer, and its pages are for its
+    instructors and program administrators only."""
     from certification.models import ImportJob
 
     job = ImportJob.objects.create(
         kind=ImportJob.Kind.PERSONNEL, agency=getattr(world, f"agency_{agency}"), original_name="x.csv"
     )
+    enrollment = enrollment_of(world, agency)
     return {
         "agency_id": getattr(world, f"agency_{agency}").id,
         "trainee_id": getattr(world, f"trainee_{agency}").id,
         "unit_id": getattr(world, f"unit_{agency}").id,
         "job_id": job.id,
+        "enrollment_id": enrollment.id,
+        "session_id": enrollment.session_id,
     }
+
+
+# Pages for program administrators and instructors only: agency staff get 404 even for a
+# session that holds their own officers (it also lists other agencies' officers).
+NOT_FOR_AGENCY_STAFF = ("/vetting/", "/training/sessions/")
+# POST-only object URLs: a GET is 405 for those who may POST.
+POST_ONLY = ("/status/",)
 
 
 # Keywords that name no object: one value each is enough.
@@ -66,8 +124,8 @@ def test_agency_staff_get_404_for_every_object_of_another_agency(client, world, 
 def test_the_same_urls_work_for_their_own_agency(client, world):
     client.force_login(world.head_a)
     for url in object_urls(world, "a"):
-        if "/vetting/" in url:  # recording vetting is for program administrators only
-            assert client.get(url).status_code == 404
+        if any(part in url for part in NOT_FOR_AGENCY_STAFF):
+            assert client.get(url).status_code == 404, url
             continue
         assert client.get(url).status_code == 200, f"GET {url}"
 
@@ -89,7 +147,8 @@ def test_instructors_without_classes_see_no_officers(client, world):
 def test_program_administrators_see_every_agency(client, world):
     client.force_login(world.admin)
     for url in object_urls(world, "b"):
-        assert client.get(url).status_code == 200, url
+        expected = 405 if url.endswith(POST_ONLY) and "/training/sessions/" in url else 200
+        assert client.get(url).status_code == expected, url
 
 
 @pytest.mark.parametrize("role", ["head_a", "coordinator_a", "instructor", "officer_user_a"])
