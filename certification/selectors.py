@@ -25,6 +25,20 @@ def time_zone_for_user(*, user) -> str | None:
     return agency.time_zone if agency else None
 
 
+def language_for_user(*, user) -> str:
+    """The language a person reads ("es" or "en"), for e-mails sent when they are not looking:
+    Wagtail's per-user `preferred_language`, which `home.middleware.LanguagePreferenceMiddleware`
+    keeps as the language they last browsed in; the site's default when unknown."""
+    from django.conf import settings
+    from wagtail.users.models import UserProfile
+
+    default = settings.LANGUAGE_CODE
+    if user is None or not user.pk:
+        return default
+    preferred = UserProfile.objects.filter(user=user).values_list("preferred_language", flat=True).first()
+    return preferred if preferred in ("es", "en") else default
+
+
 # --- Vetting -----------------------------------------------------------------------------
 
 LATEST_FIRST = ("-recorded_at", "-id")

@@ -1,19 +1,20 @@
 """Celery tasks of the courses app. They take ids, load rows and do one idempotent thing."""
 
 from celery import shared_task
-from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import OperationalError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from certification.selectors import language_for_user
+
 EMAIL_LANGUAGES = ("es", "en")
 
 
 def _recipients(step) -> list[tuple[str, str, bool]]:
-    """(address, language, is the trainee) triples: the trainee in the enrollment's language;
-    the nominating agency staff member in the site's default language (users keep no language
-    preference yet)."""
+    """(address, language, is the trainee) triples: the trainee in the enrollment's language
+    (chosen at nomination, or the language they enrolled in); the nominating agency staff
+    member in the language they last used the site in."""
     enrollment = step.enrollment
     trainee = enrollment.trainee
     pairs = []
@@ -22,7 +23,7 @@ def _recipients(step) -> list[tuple[str, str, bool]]:
         pairs.append((trainee_address, enrollment.language, True))
     nominator = enrollment.nominated_by
     if nominator is not None and nominator.email and nominator.email != trainee_address:
-        pairs.append((nominator.email, settings.LANGUAGE_CODE, False))
+        pairs.append((nominator.email, language_for_user(user=nominator), False))
     return [(address, lang if lang in EMAIL_LANGUAGES else "es", mine) for address, lang, mine in pairs]
 
 

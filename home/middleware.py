@@ -1,8 +1,9 @@
-"""Show times in the zone of the person's agency; they are stored in UTC."""
+"""Per-person settings applied to each request: the time zone of the person's agency (times are
+stored in UTC) and the language they read, remembered for the e-mails they are sent."""
 
 import zoneinfo
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from certification.selectors import time_zone_for_user
 
@@ -23,4 +24,34 @@ class TimezoneMiddleware:
             timezone.activate(zoneinfo.ZoneInfo(name))
         else:
             timezone.deactivate()
+        return self.get_response(request)
+
+
+LANGUAGE_SESSION_KEY = "preferred_language"
+
+
+class LanguagePreferenceMiddleware:
+    """Remembers the language a logged-in person browses in (the /es/ or /en/ prefix) as their
+    Wagtail `preferred_language`, so e-mails reach them in it. One write per change of language,
+    not per request: the session remembers what was saved."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        language = (translation.get_language() or "")[:2]
+        if (
+            user.is_authenticated
+            and language in ("es", "en")
+            and request.path.startswith(f"/{language}/")
+            and request.session.get(LANGUAGE_SESSION_KEY) != language
+        ):
+            from wagtail.users.models import UserProfile
+
+            profile = UserProfile.get_for_user(user)
+            if profile.preferred_language != language:
+                profile.preferred_language = language
+                profile.save(update_fields=["preferred_language"])
+            request.session[LANGUAGE_SESSION_KEY] = language
         return self.get_response(request)

@@ -189,6 +189,9 @@ def test_emails_leave_only_after_commit(world, session, mailoutbox, django_captu
         callback()
     assert [m.to for m in mailoutbox] == [["officer.a@test.carsi"]]
     assert session.code in mailoutbox[0].body
+    # In the language of the row, and not about a nomination nobody made.
+    assert mailoutbox[0].subject == "[CARSI] BSI-101: place granted"
+    assert "A program administrator has given you a place" in mailoutbox[0].body
     assert EnrollmentTransition.objects.filter(emailed_at__isnull=False).count() == 2
 
 
