@@ -72,8 +72,11 @@ class SessionForm(forms.Form):
         from .models_enrollment import ClassSession
 
         super().__init__(*args, **kwargs)
-        self.fields["course"].queryset = courses
-        self.fields["course"].label_from_instance = lambda c: f"{c.code} — {c.title}"
+        if courses is None:
+            del self.fields["course"]  # a session keeps its course
+        else:
+            self.fields["course"].queryset = courses
+            self.fields["course"].label_from_instance = lambda c: f"{c.code} — {c.title}"
         self.fields["country"].queryset = countries
         self.fields["delivery_mode"].choices = ClassSession.DeliveryMode.choices
         self.fields["language"].choices = ClassSession.Language.choices

@@ -371,6 +371,13 @@ def enrollment_self_enroll(*, user, course: CoursePage, session: ClassSession | 
 # --- sessions ----------------------------------------------------------------------------------
 
 
+def _check_instructors(users) -> None:
+    not_teachers = [u for u in users if not (is_instructor(u) or is_program_admin(u))]
+    if not_teachers:
+        name = not_teachers[0].get_full_name() or not_teachers[0].email
+        raise ValidationError({"instructors": _("%(name)s is not an instructor.") % {"name": name}})
+
+
 @transaction.atomic
 def session_create(
     *, actor, course: CoursePage, code: str, starts_on, ends_on, capacity: int, **fields
@@ -389,11 +396,7 @@ def session_create(
             raise PermissionDenied(_("A new session starts as planned; an administrator opens it."))
         if actor not in instructors:
             instructors.append(actor)
-    not_teachers = [u for u in instructors if not (is_instructor(u) or is_program_admin(u))]
-    if not_teachers:
-        raise ValidationError(
-            {"instructors": _("%(name)s is not an instructor.") % {"name": not_teachers[0].get_full_name()}}
-        )
+    _check_instructors(instructors)
     session = ClassSession(
         course=source,
         course_key=source.translation_key,
@@ -407,6 +410,63 @@ def session_create(
     session.save()
     session.instructors.set(instructors)
     ClassSessionTransition.objects.create(session=session, to_status=session.status, actor=actor)
+    return session
+
+
+EDITABLE_SESSION_FIELDS = (
+    "code",
+    "title",
+    "starts_on",
+    "ends_on",
+    "nomination_deadline",
+    "delivery_mode",
+    "language",
+    "academy",
+    "city",
+    "country",
+    "capacity",
+    "keeps_waiting_list",
+)
+
+
+@transaction.atomic
+def session_update(*, actor, session: ClassSession, instructors=None, **fields) -> ClassSession:
+    """Changes a session's details. Administrators edit any session that is not closed or
+    cancelled; its instructors edit it while it is planned. The capacity never drops below the
+    places already granted. The course and the status do not change here."""
+    current = ClassSession.objects.select_for_update().get(pk=session.pk)
+    admin = is_program_admin(actor)
+    teaches = current.instructors.filter(pk=actor.pk).exists()
+    if not admin and not (teaches and current.status == SS.PLANNED):
+        raise PermissionDenied(_("Only program administrators change this session."))
+    if current.status in (SS.CLOSED, SS.CANCELLED):
+        raise ValidationError(_("A closed or cancelled session cannot be changed."))
+    unknown = set(fields) - set(EDITABLE_SESSION_FIELDS)
+    if unknown:
+        raise ValidationError(
+            _("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
+    for name, value in fields.items():
+        setattr(current, name, value.strip() if isinstance(value, str) else value)
+    current.full_clean()
+    taken = places_taken(session=current)
+    if current.capacity < taken:
+        raise ValidationError(
+            {
+                "capacity": _("%(taken)s places are already granted: the capacity cannot be lower.")
+                % {"taken": taken}
+            }
+        )
+    if instructors is not None:
+        if not admin:
+            raise PermissionDenied(_("Only program administrators assign instructors."))
+        instructors = list(instructors)
+        _check_instructors(instructors)
+    current.save()
+    if instructors is not None:
+        current.instructors.set(instructors)
+    for name in fields:
+        setattr(session, name, getattr(current, name))
     return session
 
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("classes/", views_classes.my_classes, name="my_classes"),
     path("classes/new/", views_classes.session_new, name="session_new"),
     path("sessions/<int:session_id>/", views_classes.session_detail, name="session_detail"),
+    path("sessions/<int:session_id>/edit/", views_classes.session_edit, name="session_edit"),
     path("sessions/<int:session_id>/status/", views_classes.session_status, name="session_status"),
     path(
         "sessions/<int:session_id>/attendance/", views_classes.session_attendance, name="session_attendance"

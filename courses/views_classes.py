@@ -28,7 +28,14 @@ from .forms_training import SessionForm, SessionStatusForm
 from .models import CourseInstructorGroup, CoursePage
 from .models_enrollment import Attendance, ClassSession, Enrollment
 from .selectors_enrollment import attendance_percent, course_module_keys, session_roster
-from .services_enrollment import SESSION_MOVES, attendance_record, session_create, session_transition
+from .services_enrollment import (
+    EDITABLE_SESSION_FIELDS,
+    SESSION_MOVES,
+    attendance_record,
+    session_create,
+    session_transition,
+    session_update,
+)
 from .views_training import PAGE_SIZE, _courses_by_key
 
 S = Enrollment.Status
@@ -88,19 +95,11 @@ def session_new(request):
     admin = is_program_admin(request.user)
     if not (admin or courses.exists()):
         raise Http404
-    instructors = None
-    if admin:
-        instructors = (
-            get_user_model()
-            .objects.filter(is_active=True, groups__name=INSTRUCTORS)
-            .order_by("last_name", "first_name", "email")
-            .distinct()
-        )
     form = SessionForm(
         request.POST or None,
         courses=courses,
         countries=Country.objects.order_by("code"),
-        instructors=instructors,
+        instructors=_instructor_choices() if admin else None,
         initial={"language": "es", "delivery_mode": ClassSession.DeliveryMode.IN_PERSON},
     )
     if request.method == "POST" and form.is_valid():
@@ -116,6 +115,57 @@ def session_new(request):
             messages.success(request, _("Session %(code)s scheduled (planned).") % {"code": session.code})
             return redirect("training:session_detail", session_id=session.id)
     return render(request, "courses/classes/session_new.html", {"form": form})
+
+
+def _may_edit(user, session: ClassSession) -> bool:
+    """Mirrors `session_update`'s rule to decide what to offer (the service checks again)."""
+    if session.status in (SS.CLOSED, SS.CANCELLED):
+        return False
+    return is_program_admin(user) or (
+        session.status == SS.PLANNED and session.instructors.filter(pk=user.pk).exists()
+    )
+
+
+def _instructor_choices():
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=INSTRUCTORS)
+        .order_by("last_name", "first_name", "email")
+        .distinct()
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_edit(request, session_id: int):
+    """Administrators change a session's details; its instructors while it is planned."""
+    session = _session_or_404(request.user, session_id)
+    if not _may_edit(request.user, session):
+        raise Http404
+    admin = is_program_admin(request.user)
+    initial = {name: getattr(session, name) for name in EDITABLE_SESSION_FIELDS}
+    if admin:
+        initial["instructors"] = list(session.instructors.all())
+    form = SessionForm(
+        request.POST or None,
+        initial=initial,
+        courses=None,
+        countries=Country.objects.order_by("code"),
+        instructors=_instructor_choices() if admin else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        instructors = data.pop("instructors", None)
+        try:
+            session_update(actor=request.user, session=session, instructors=instructors, **data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Session %(code)s saved.") % {"code": session.code})
+            return redirect("training:session_detail", session_id=session.id)
+    return render(request, "courses/classes/session_edit.html", {"form": form, "session": session})
 
 
 @login_required
@@ -148,6 +198,7 @@ def session_detail(request, session_id: int):
                 (step, SS(step.to_status).label) for step in session.transitions.select_related("actor")
             ],
             "takes_bulk": admin and session.status in (SS.OPEN, SS.IN_PROGRESS),
+            "may_edit": _may_edit(request.user, session),
         },
     )
 

@@ -420,3 +420,60 @@ def test_class_screens_speak_both_languages(client, world, running, language, wo
     for word in words:
         assert word in html
     assert client.get(detail).status_code == 200
+
+
+# --- editing a session -----------------------------------------------------------------------------
+
+
+def test_the_administrator_edits_a_session_and_its_instructors(client, world, session):
+    client.force_login(world.admin)
+    url = reverse("training:session_edit", args=[session.pk])
+    form = client.get(url).context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "instructors"}
+    data.update(capacity="30", city="Quetzaltenango", instructors=[world.instructor.pk])
+    data["country"] = world.gt.pk
+    response = client.post(url, data)
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert (session.capacity, session.city) == (30, "Quetzaltenango")
+    assert list(session.instructors.all()) == [world.instructor]
+
+
+def test_capacity_cannot_drop_below_the_places_granted(world, session):
+    for trainee in (world.trainee_a, world.trainee_a2):
+        (enrollment,) = nominate(world, session, trainee)
+        svc.enrollment_approve(actor=world.admin, enrollment=enrollment)
+    with pytest.raises(svc.ValidationError) as refused:
+        svc.session_update(actor=world.admin, session=session, capacity=1)
+    assert "capacity" in refused.value.message_dict
+    session.refresh_from_db()
+    assert session.capacity == 10
+
+
+def test_instructors_edit_their_session_only_while_planned(client, world, course, make_session):
+    planned = make_session(status=SS.PLANNED)
+    planned.instructors.add(world.instructor)
+    svc.session_update(actor=world.instructor, session=planned, city="Cobán")
+    planned.refresh_from_db()
+    assert planned.city == "Cobán"
+    with pytest.raises(svc.PermissionDenied):  # only administrators assign instructors
+        svc.session_update(actor=world.instructor, session=planned, instructors=[])
+    svc.session_transition(actor=world.admin, session=planned, to_status=SS.OPEN)
+    with pytest.raises(svc.PermissionDenied):
+        svc.session_update(actor=world.instructor, session=planned, city="Antigua")
+    client.force_login(world.instructor)
+    assert client.get(reverse("training:session_edit", args=[planned.pk])).status_code == 404
+    planned.refresh_from_db()
+    assert planned.city == "Cobán"
+
+
+def test_closed_sessions_and_unknown_fields_are_not_edited(world, make_session):
+    closed = make_session(status=SS.IN_PROGRESS)
+    svc.session_transition(actor=world.admin, session=closed, to_status=SS.CLOSED)
+    with pytest.raises(svc.ValidationError):
+        svc.session_update(actor=world.admin, session=closed, city="Antigua")
+    other = make_session()
+    with pytest.raises(svc.ValidationError):
+        svc.session_update(actor=world.admin, session=other, status=SS.CLOSED)
+    other.refresh_from_db()
+    assert other.status == SS.OPEN
