@@ -40,12 +40,8 @@ def snapshot():
 def running(world, make_session):
     """An in-person session taught by world.instructor, started three days ago, with trainee_a
     (agency A) and trainee_b (agency B) enrolled."""
-    session = make_session(
-        starts_on=TODAY - 3 * DAY, ends_on=TODAY + 2 * DAY, nomination_deadline=TODAY - 4 * DAY
-    )
+    session = make_session(starts_on=TODAY - 3 * DAY, ends_on=TODAY + 2 * DAY, nomination_deadline=None)
     session.instructors.add(world.instructor)
-    ClassSession.objects.filter(pk=session.pk).update(nomination_deadline=None)
-    session.refresh_from_db()
     (a,) = nominate(world, session, world.trainee_a)
     (b,) = nominate(world, session, world.trainee_b, actor=world.head_b)
     for enrollment in (a, b):

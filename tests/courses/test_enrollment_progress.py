@@ -30,7 +30,7 @@ def running(world, make_session):
 
     def make(**fields):
         session = make_session(
-            starts_on=TODAY - 3 * DAY, ends_on=TODAY + DAY, nomination_deadline=TODAY, **fields
+            starts_on=TODAY - 3 * DAY, ends_on=TODAY + DAY, nomination_deadline=None, **fields
         )
         session.instructors.add(world.instructor)
         (enrollment,) = nominate(world, session)
