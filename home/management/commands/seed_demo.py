@@ -10,6 +10,7 @@ from certification.models import AgencyStaff, Trainee
 from certification.roles import INSTRUCTORS, PROGRAM_ADMINISTRATORS, ensure_groups, role_grant
 from certification.services_personnel import trainee_create
 from courses.demo import seed_courses
+from courses.demo_enrollment import seed_enrollments
 from home import demo_data, demo_registry
 from home.services import site_setup
 
@@ -30,6 +31,7 @@ class Command(BaseCommand):
             site_setup()
             accounts = self.seed_registry(password)
             seed_courses()
+            seed_enrollments()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Every demo account's password: {password}"))
         for email, role in accounts:
             self.stdout.write(f"  {role:<40} {email}")
