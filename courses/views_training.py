@@ -178,7 +178,8 @@ def agency_nominations(request, agency_id: int):
     nominations and enrollments. Administrators may look; only the agency's staff nominate."""
     agency = registry_access.get_or_404(registry_access.agencies_visible_to(request.user), pk=agency_id)
     can_nominate = agency.id in registry_access.managed_agency_ids(request.user)
-    sessions_qs = _open_sessions(_language())
+    sessions = list(_open_sessions(_language()))  # counted once; the form chooses among these
+    sessions_qs = ClassSession.objects.filter(pk__in=[s.pk for s in sessions]).order_by("starts_on", "code")
     officers = registry_access.trainees_visible_to(request.user).filter(agency=agency, status="active")
     form = None
     if can_nominate:
@@ -215,7 +216,6 @@ def agency_nominations(request, agency_id: int):
                 return redirect("training:agency_nominations", agency_id=agency.id)
     elif request.method == "POST":
         raise Http404
-    sessions = list(sessions_qs)
     courses = _courses_by_key(s.course_key for s in sessions)
     for session in sessions:
         session.title_course = courses.get(session.course_key, {}).get("course", session.course)
