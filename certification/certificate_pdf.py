@@ -108,7 +108,8 @@ def font_config() -> FontConfiguration:
 
 def allowed_roots() -> list[Path]:
     """The folders the fetcher reads from: static sources, collected static, media."""
-    roots = [Path(p) for p in getattr(settings, "STATICFILES_DIRS", [])]
+    dirs = getattr(settings, "STATICFILES_DIRS", [])
+    roots = [Path(d[1] if isinstance(d, tuple | list) else d) for d in dirs]  # (prefix, path) too
     for setting in ("STATIC_ROOT", "MEDIA_ROOT"):
         if getattr(settings, setting, None):
             roots.append(Path(getattr(settings, setting)))
@@ -319,7 +320,7 @@ def certificate_context(certificate: Certificate) -> dict:
         "valid_from_en": date_en(certificate.valid_from),
         "expires_es": date_es(certificate.expires_on) if certificate.expires_on else "",
         "expires_en": date_en(certificate.expires_on) if certificate.expires_on else "",
-        "issued_iso": certificate.issued_on.isoformat(),
+        "issued_iso": f"{certificate.issued_on.isoformat()}T00:00:00Z",  # full form: XMP and Info agree
         "serial": certificate.serial,
         "code": verification_code_display(certificate.verification_code),
         "verification_url": url,

@@ -184,6 +184,15 @@ def test_pdf_a_metadata(issue):
     assert NAME in xmp.dc_title["x-default"] and "Interdicción fronteriza" in xmp.dc_title["x-default"]
     assert certificate.serial in xmp.dc_description["x-default"]
     assert reader.trailer["/Root"]["/OutputIntents"]
+    fonts = reader.pages[0]["/Resources"]["/Font"]
+    assert fonts
+    for font in fonts.values():  # every font embedded (PDF/A), as a subset
+        font = font.get_object()
+        descriptor = (font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font)[
+            "/FontDescriptor"
+        ]
+        assert any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")), font["/BaseFont"]
+        assert "/ToUnicode" in font, font["/BaseFont"]  # the "u" of PDF/A-3u
 
 
 def test_the_qr_code_encodes_the_verification_url(issue, settings):
