@@ -95,3 +95,16 @@ def get_or_404(queryset: QuerySet, **lookup):
         return queryset.get(**lookup)
     except queryset.model.DoesNotExist as exc:
         raise Http404 from exc
+
+
+def certificates_visible_to(user) -> QuerySet:
+    """Administrators every certificate; agency heads and coordinators those of their agency's
+    current officers (a transferred officer's certificates move with them); an officer their own."""
+    from .models import Certificate
+
+    certificates = Certificate.objects.select_related("trainee__agency__country", "credential", "agency")
+    if not user.is_authenticated:
+        return certificates.none()
+    if is_program_admin(user):
+        return certificates
+    return certificates.filter(Q(trainee__agency_id__in=managed_agency_ids(user)) | Q(trainee__user=user))

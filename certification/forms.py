@@ -96,3 +96,25 @@ class VettingForm(forms.Form):
     )
     case_reference = forms.CharField(label=_("Embassy case reference"), max_length=60, required=False)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CertificateStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"), choices=())
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required to suspend or revoke; shown on the verification page as the status only."),
+    )
+
+    def __init__(self, *args, moves=(), **kwargs):
+        from .models import Certificate
+
+        super().__init__(*args, **kwargs)
+        labels = {
+            Certificate.Status.SUSPENDED: _("Suspend"),
+            Certificate.Status.VALID: _("Reinstate"),
+            Certificate.Status.REVOKED: _("Revoke"),
+        }
+        self.fields["status"].choices = [(m, labels[m]) for m in moves]

@@ -64,6 +64,23 @@ class Agency(BilingualNameMixin):
         _("time zone"), max_length=64, default="America/Guatemala", validators=[validate_time_zone]
     )
 
+    class NameOnVerification(models.TextChoices):
+        INITIAL = "initial", _("Given name and first surname initial")
+        FULL = "full", _("Full name")
+
+    # Investigators' full names are sensitive: a checkpoint needs only enough to match the ID.
+    verification_name = models.CharField(
+        _("name shown on verification"),
+        max_length=10,
+        choices=NameOnVerification.choices,
+        default=NameOnVerification.INITIAL,
+    )
+    english_first = models.BooleanField(
+        _("English first on certificates"),
+        default=False,
+        help_text=_("For English-speaking agencies (Belize)."),
+    )
+
     class Meta:
         ordering = ["country__code", "acronym"]
         verbose_name = _("agency")
@@ -348,3 +365,11 @@ class ImportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.INVALID, self.Status.DONE, self.Status.FAILED)
+
+
+from .models_certificates import (  # noqa: E402, F401  (certificate models live apart)
+    Certificate,
+    CertificateEvent,
+    CredentialSignatory,
+    SerialCounter,
+)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_exchange
+from . import views, views_certificates, views_exchange
 
 app_name = "registry"
 urlpatterns = [
@@ -22,4 +22,10 @@ urlpatterns = [
         "vetting/awaiting.<str:fmt>", views_exchange.vetting_awaiting_export, name="vetting_awaiting_export"
     ),
     path("vetting/import/", views_exchange.vetting_import, name="vetting_import"),
+    path(
+        "certificates/<int:certificate_id>/", views_certificates.certificate_detail, name="certificate_detail"
+    ),
+    path(
+        "certificates/<int:certificate_id>/pdf/", views_certificates.certificate_pdf, name="certificate_pdf"
+    ),
 ]

@@ -3,6 +3,7 @@ stored in UTC) and the language they read, remembered for the e-mails they are s
 
 import zoneinfo
 
+from django.middleware.locale import LocaleMiddleware
 from django.utils import timezone, translation
 
 from certification.selectors import time_zone_for_user
@@ -55,3 +56,16 @@ class LanguagePreferenceMiddleware:
                 profile.save(update_fields=["preferred_language"])
             request.session[LANGUAGE_SESSION_KEY] = language
         return self.get_response(request)
+
+
+class SiteLocaleMiddleware(LocaleMiddleware):
+    """Django's LocaleMiddleware, except that machine endpoints outside the language prefixes
+    (the JSON API, the health check) keep their 404s: the stock one would redirect any unknown
+    path to /es/... because Wagtail's catch-all page route matches everything there."""
+
+    UNPREFIXED = ("/api/", "/healthz")
+
+    def process_response(self, request, response):
+        if request.path_info.startswith(self.UNPREFIXED):
+            return response
+        return super().process_response(request, response)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("certification.urls_api")),
 ]
 
 if settings.DEBUG:
@@ -23,6 +24,7 @@ if settings.DEBUG:
 urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("agency/", include("certification.urls")),
+    path("verify/", include("certification.urls_verify")),
     path("training/", include("courses.urls_training")),
     path("", include("home.urls")),
     path("", include(wagtail_urls)),  # Wagtail's page serving comes last

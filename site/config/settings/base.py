@@ -71,7 +71,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "home.middleware.SiteLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",  # answers RATELIMIT_VIEW (429), not 403
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -129,6 +130,13 @@ if os.environ.get("CACHE_URL", "").startswith("redis"):
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": os.environ["CACHE_URL"],
     }
+
+# Public verification is rate-limited per address (django-ratelimit, counting in the default
+# cache: set CACHE_URL to Redis when several processes serve the site). Behind a reverse proxy,
+# RATELIMIT_IP_META_KEY names the header holding the client's address.
+RATELIMIT_VIEW = "certification.views_verify.rate_limited"
+if os.environ.get("RATELIMIT_IP_META_KEY"):
+    RATELIMIT_IP_META_KEY = os.environ["RATELIMIT_IP_META_KEY"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -231,6 +239,8 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
         "modelsearch": {"level": "WARNING"},
+        # One "Task ... succeeded" line per task: noise in the web process with eager Celery.
+        "celery.app.trace": {"level": os.environ.get("CELERY_TRACE_LOG_LEVEL", "WARNING")},
     },
 }
 
