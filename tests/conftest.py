@@ -20,6 +20,21 @@ def _english_outside_requests():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # The cache holds rate-limit counters and cached pages: each test starts without them.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _media_in_a_temporary_folder(settings, tmp_path_factory):
+    # Uploaded files and rendered PDFs never land in the working tree.
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture
 def site(db):
     """The locales, the home page in both languages and the roles' groups."""

@@ -64,6 +64,29 @@ def enrollment_of(world, agency):
     )
 
 
+def certificate_of(world, agency):
+    """A certificate of agency `agency`'s officer, with its PDF rendered."""
+    from certification import services as registry
+    from certification.services_certificates import certificate_issue
+    from certification.tasks import certificate_pdf_render
+
+    credential = registry.credential_upsert(code="iso", name_es="Iso", name_en="Iso", validity_months=12)
+    trainee = getattr(world, f"trainee_{agency}")
+    certificate = certificate_issue(
+        trainee=trainee,
+        credential=credential,
+        award_key=f"isolation:{agency}",
+        source="course",
+        evidence={
+            "trainee_name": trainee.full_name,
+            "credential_name_es": "Iso",
+            "credential_name_en": "Iso",
+        },
+    )
+    certificate_pdf_render(certificate.pk)
+    return certificate
+
+
 def object_kwargs(world, agency):
     """The objects each URL keyword names, for `agency` ("a" or "b"). A class session is no
     agency's: the one named here holds agency `agency`'s officer, and its pages are for its
@@ -74,6 +97,7 @@ def object_kwargs(world, agency):
         kind=ImportJob.Kind.PERSONNEL, agency=getattr(world, f"agency_{agency}"), original_name="x.csv"
     )
     enrollment = enrollment_of(world, agency)
+    certificate = certificate_of(world, agency)
     return {
         "agency_id": getattr(world, f"agency_{agency}").id,
         "trainee_id": getattr(world, f"trainee_{agency}").id,
@@ -81,6 +105,7 @@ def object_kwargs(world, agency):
         "job_id": job.id,
         "enrollment_id": enrollment.id,
         "session_id": enrollment.session_id,
+        "certificate_id": certificate.id,
     }
 
 
