@@ -495,6 +495,16 @@ class ProgramPage(CachedPageMixin, Page):
         return untranslated_url(page=self, locale=locale, request=request)
 
 
+from .models_assessment import (  # noqa: E402, F401  (assessment models live apart)
+    Accommodation,
+    AssessmentAudit,
+    Attempt,
+    AttemptQuestion,
+    Choice,
+    Exam,
+    Question,
+    Response,
+)
 from .models_enrollment import (  # noqa: E402, F401  (enrollment models live apart)
     Attendance,
     ClassSession,

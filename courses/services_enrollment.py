@@ -577,7 +577,7 @@ def attendance_record(
 
 def completion_check(*, enrollment: Enrollment) -> list[str]:
     """What the enrollment still lacks for the course's completion rules (empty when done).
-    Exams join here once the Assessments issue lands."""
+    Exams: each required, published exam (in any of its languages) passed."""
     course = enrollment.course
     missing = []
     if course.requires_all_modules:
@@ -589,6 +589,11 @@ def completion_check(*, enrollment: Enrollment) -> list[str]:
         rate = attendance_rate(enrollment=enrollment)
         if rate is None or rate * 100 < course.min_attendance_percent:
             missing.append("attendance")
+    if course.requires_exams_passed:
+        from .selectors_assessment import exams_missing
+
+        if exams_missing(enrollment=enrollment):
+            missing.append("exams")
     return missing
 
 
