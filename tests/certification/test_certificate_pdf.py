@@ -375,3 +375,24 @@ def test_rendering_stops_rather_than_fetch_from_the_network():
         html_pdf_bytes('<p>x</p><img src="http://127.0.0.1:9/logo.png">')
     with pytest.raises(CertificateRenderError, match="refused"):
         html_pdf_bytes('<link rel="stylesheet" href="https://fonts.example/css"><p>x</p>')
+
+
+def test_signatures_on_remote_storage_are_embedded(issue, monkeypatch):
+    from certification import certificate_pdf
+
+    class RemoteStorage:  # like S3: no local path, files read through the storage
+        def __init__(self, storage):
+            self.storage = storage
+
+        def path(self, name):
+            raise NotImplementedError
+
+        def open(self, name, mode="rb"):
+            return self.storage.open(name, mode)
+
+    certificate = issue()
+    monkeypatch.setattr(certificate_pdf, "default_storage", RemoteStorage(certificate_pdf.default_storage))
+    images = ImageTags()
+    images.feed(certificate_html(certificate))
+    assert [src[:22] for src in images.sources] == ["data:image/png;base64,"] * 2
+    assert certificate_pdf_bytes(certificate).startswith(b"%PDF-")
