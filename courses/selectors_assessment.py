@@ -336,3 +336,126 @@ def item_analysis(*, exam: Exam) -> ItemAnalysis:
             )
         )
     return ItemAnalysis(attempts=n, group_size=k, items=tuple(items))
+
+
+def item_analysis_rows(*, analysis: ItemAnalysis) -> list[list]:
+    """The item analysis as CSV rows (a header, then one row per question), for the export."""
+    from django.utils.translation import gettext as _
+
+    rows: list[list] = [
+        [
+            _("Position"),
+            _("Topic"),
+            _("Question"),
+            _("Times drawn"),
+            _("Share right"),
+            _("Discrimination"),
+            _("Choices nobody picked"),
+        ]
+    ]
+    for item in analysis.items:
+        rows.append(
+            [
+                item.position,
+                item.topic,
+                item.text,
+                item.times_drawn,
+                "" if item.share_correct is None else f"{item.share_correct:.2f}",
+                "" if item.discrimination is None else f"{item.discrimination:.2f}",
+                " | ".join(c.text for c in item.unpicked_choices),
+            ]
+        )
+    return rows
+
+
+# --- results: the trainee's and the class's ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExamStanding:
+    """Where a trainee stands on one exam group (for the exam's start page)."""
+
+    attempts_used: int
+    attempts_allowed: int
+    in_progress_id: int | None
+    next_start_at: datetime.datetime | None  # when the delay ends; None when no delay applies
+    best_percent: Decimal | None
+    passed: bool  # a passed attempt (or a passing override) exists
+
+    @property
+    def attempts_left(self) -> int:
+        return max(0, self.attempts_allowed - self.attempts_used)
+
+
+def exam_standing(*, exam: Exam, enrollment: Enrollment) -> ExamStanding:
+    """Attempts used and left (across the exam's languages), the attempt to resume, when the
+    next may start, the best result and whether the exam is passed. Display only: starting
+    re-checks everything under a lock (`services_assessment.attempt_start`). One query."""
+    attempts = list(
+        Attempt.objects.filter(enrollment=enrollment, exam_group_key=exam.group_key).only(
+            "status",
+            "deadline",
+            "submitted_at",
+            "score_percent",
+            "passed",
+            "override_passed",
+            "override_score_percent",
+        )
+    )
+    done = [a for a in attempts if a.is_done]
+    in_progress = next((a.pk for a in attempts if a.status == Attempt.Status.IN_PROGRESS), None)
+    next_start_at = None
+    if done and exam.min_delay_minutes and in_progress is None:
+        ended = max(
+            a.deadline if a.deadline is not None and a.submitted_at > a.deadline else a.submitted_at
+            for a in done
+        )
+        next_start_at = ended + datetime.timedelta(minutes=exam.min_delay_minutes)
+    percents = [a.result_percent for a in done if a.result_percent is not None]
+    return ExamStanding(
+        attempts_used=len(attempts),
+        attempts_allowed=exam.max_attempts,
+        in_progress_id=in_progress,
+        next_start_at=next_start_at,
+        best_percent=max(percents) if percents else None,
+        passed=any(a.result_passed for a in done),
+    )
+
+
+@dataclass(frozen=True)
+class ExamResult:
+    attempts: int
+    best_percent: Decimal | None
+    passed: bool
+    pending_grading: bool
+
+
+def session_exam_results(*, session: ClassSession) -> dict[tuple[int, uuid.UUID], ExamResult]:
+    """For the instructor's class view: per (enrollment id, exam group) of the session, the
+    attempts made, the best result (overrides count), whether passed and whether a written answer
+    awaits scoring. One query whatever the size of the class."""
+    rows = Attempt.objects.filter(enrollment__session=session).values_list(
+        "enrollment_id",
+        "exam_group_key",
+        "status",
+        "score_percent",
+        "passed",
+        "override_passed",
+        "override_score_percent",
+        "pending_grading",
+    )
+    grouped: dict[tuple[int, uuid.UUID], list] = defaultdict(list)
+    for row in rows:
+        grouped[(row[0], row[1])].append(row[2:])
+    results = {}
+    for key, attempts in grouped.items():
+        done = [a for a in attempts if a[0] in Attempt.DONE_STATUSES]
+        percents = [a[4] if a[4] is not None else a[1] for a in done]
+        percents = [p for p in percents if p is not None]
+        results[key] = ExamResult(
+            attempts=len(attempts),
+            best_percent=max(percents) if percents else None,
+            passed=any((a[3] if a[3] is not None else a[2]) is True for a in done),
+            pending_grading=any(a[5] and a[3] is None for a in done),
+        )
+    return results
