@@ -240,6 +240,7 @@ LOGGING = {
         "wagtail": {"level": "WARNING"},
         "modelsearch": {"level": "WARNING"},
         # One "Task ... succeeded" line per task: noise in the web process with eager Celery.
+        "weasyprint": {"level": "WARNING"},  # several progress lines per PDF
         "celery.app.trace": {"level": os.environ.get("CELERY_TRACE_LOG_LEVEL", "WARNING")},
     },
 }
