@@ -107,6 +107,12 @@ class Exam(models.Model):
 
     def clean(self):
         errors = {}
+        if self.course_id:
+            # The course's identity is its pages' translation_key, whichever copy was chosen.
+            self.course_key = self.course.translation_key
+            siblings = Exam.objects.filter(group_key=self.group_key).exclude(pk=self.pk)
+            if siblings.exclude(course_key=self.course_key).exists():
+                errors["group_key"] = _("The same exam in another language must belong to the same course.")
         if self.pass_mark_percent is not None and not 1 <= self.pass_mark_percent <= 100:
             errors["pass_mark_percent"] = _("The pass mark is a percentage from 1 to 100.")
         if self.max_attempts is not None and self.max_attempts < 1:

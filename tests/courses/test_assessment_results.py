@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from courses import services
 from courses import services_assessment as assess
 from courses import services_enrollment as svc
-from courses.models import AssessmentAudit, ClassSession, Enrollment, Response
+from courses.models import AssessmentAudit, ClassSession, Enrollment, Exam, Response
 from courses.selectors_assessment import attempt_review
 from tests.courses.test_assessment_attempts import (
     add_question,
@@ -295,3 +295,42 @@ def test_a_course_not_requiring_exams_completes_without_them(world, course, runn
         svc.module_complete(user=world.officer_user_a, module=module)
     running.refresh_from_db()
     assert running.status == S.COMPLETED
+
+
+def test_regrading_can_turn_partial_credit_on_and_rescores(world, course, running):
+    exam = make_exam(course, pool=0, max_attempts=2)
+    question = add_question(exam, kind="multiple", points=2, choices=(("A", True), ("B", True), ("C", False)))
+    a = question.choices.get(text="A").pk
+    attempt = take(world, exam, {question: [a]})
+    assert attempt.score_points == 0
+    with pytest.raises(ValidationError, match="Only multiple-choice"):
+        single = add_question(exam)
+        assess.question_regrade(
+            actor=world.admin,
+            question=single,
+            correct_choice_ids=[right_choice(single)],
+            partial_credit=True,
+            reason="Crédito parcial",
+        )
+    correct = list(question.choices.filter(is_correct=True).values_list("pk", flat=True))
+    assess.question_regrade(
+        actor=world.admin,
+        question=question,
+        correct_choice_ids=correct,
+        partial_credit=True,
+        reason="Parcial",
+    )
+    attempt.refresh_from_db()
+    assert attempt.score_points == Decimal("1.00")  # (1 right - 0 wrong) / 2 right x 2 points
+    entry = AssessmentAudit.objects.get(action="regrade")
+    assert (entry.before["partial_credit"], entry.after["partial_credit"]) == (False, True)
+
+
+def test_an_exam_in_another_language_belongs_to_the_same_course(course, make_course):
+    other = make_course(code="DOC-110", title="Documentos", modules=0)
+    exam = make_exam(course, pool=0)
+    assert exam.course_key == course.translation_key
+    stray = Exam(course=other, language="en", group_key=exam.group_key, title="Stray")
+    with pytest.raises(ValidationError) as error:
+        stray.full_clean()
+    assert "group_key" in error.value.message_dict
