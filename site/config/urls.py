@@ -26,6 +26,8 @@ urlpatterns += i18n_patterns(
     path("agency/", include("certification.urls")),
     path("verify/", include("certification.urls_verify")),
     path("training/", include("courses.urls_training")),
+    path("exams/", include("courses.urls_exams")),
+    path("practicals/", include("courses.urls_practicals")),
     path("", include("home.urls")),
     path("", include(wagtail_urls)),  # Wagtail's page serving comes last
     prefix_default_language=True,
