@@ -302,11 +302,45 @@ class _Seeder:
 
     def nominees(self, session: ClassSession, spec: SessionSpec) -> list[Enrollment]:
         window = (session.starts_on, session.ends_on) if session.course.us_funded else None
+        picks = [((c, a), self.officers.take((c, a), n, window=window)) for c, a, n in spec.nominees]
+        self.prerequisites_completed(session, picks)
         enrollments = []
-        for country, acronym, count in spec.nominees:
-            key = (country, acronym)
-            enrollments += self.nominate(session, key, self.officers.take(key, count, window=window))
+        for key, officers in picks:
+            enrollments += self.nominate(session, key, officers)
         return enrollments
+
+    def prerequisites_completed(self, session: ClassSession, picks) -> None:
+        """Officers nominated for a course with prerequisites took them first: one past class
+        per prerequisite, which they all completed (nominations need completed prerequisites)."""
+        officers = [(key, o) for key, group in picks for o in group]
+        for prerequisite in session.course.prerequisites.all():
+            course = self.courses.get(prerequisite.code)
+            if course is None or not officers:
+                continue
+            starts_on = self.today - 120 * DAY
+            history = svc.session_create(
+                actor=self.admin,
+                course=course,
+                code=f"DEMO-{course.code}-{session.code.removeprefix('DEMO-')}"[:40],
+                starts_on=starts_on,
+                ends_on=starts_on + 2 * DAY,
+                capacity=len(officers),
+                delivery_mode=ClassSession.DeliveryMode.ONLINE,
+                language=session.language,
+            )
+            self.move(history, SS.OPEN)
+            taken = []
+            for key in dict.fromkeys(k for k, _ in officers):
+                taken += self.nominate(history, key, [o for k, o in officers if k == key])
+            for enrollment in taken:
+                svc.enrollment_approve(actor=self.admin, enrollment=enrollment)
+            svc.session_update(actor=self.admin, session=history, nomination_deadline=starts_on - 7 * DAY)
+            self.move(history, SS.IN_PROGRESS)
+            for enrollment in taken:
+                svc.enrollment_complete_manually(
+                    actor=self.admin, enrollment=enrollment, reason=COMPLETE_REASON
+                )
+            self.move(history, SS.CLOSED, "Clase concluida; resultados registrados.")
 
     def move(self, session: ClassSession, to_status: str, reason: str = "") -> None:
         svc.session_transition(actor=self.admin, session=session, to_status=to_status, reason=reason)

@@ -75,8 +75,16 @@ def _vetting_window(enrollment: Enrollment) -> tuple[datetime.date, datetime.dat
 
 
 def _check_place(enrollment: Enrollment) -> None:
-    """Capacity and, for US-funded courses, vetting. Call under the session's row lock."""
+    """The session takes people, has room and, for US-funded courses, the officer's vetting is
+    valid through its last day. Call under the session's row lock."""
     course = enrollment.course
+    session = enrollment.session
+    if session is not None and session.status not in (SS.OPEN, SS.IN_PROGRESS):
+        raise ValidationError(
+            _("The session %(code)s is %(status)s: it grants no places.")
+            % {"code": session.code, "status": SS(session.status).label.lower()},
+            code="session_status",
+        )
     if course.us_funded:
         start, end = _vetting_window(enrollment)
         eligibility = vetting_eligibility(trainee=enrollment.trainee, start=start, end=end)
@@ -86,7 +94,6 @@ def _check_place(enrollment: Enrollment) -> None:
                 % {"name": enrollment.trainee.full_name, "reason": eligibility.reason},
                 code=f"vetting_{eligibility.code}",
             )
-    session = enrollment.session
     if session is not None and places_taken(session=session) >= session.capacity:
         raise ValidationError(
             _("The session %(code)s is full (%(capacity)s places).")
@@ -162,6 +169,11 @@ def enrollment_transition(*, actor, enrollment: Enrollment, to_status: str, reas
         current.completed_at = now
     current.save(update_fields=["status", "waitlisted_at", "completed_at", "updated_at"])
     _record(current, from_status=from_status, actor=actor, reason=reason)
+    if to_status == S.COMPLETED:
+        # Completing (by the rules or by hand) awards the credentials, in this transaction.
+        from .services_awards import enrollment_award
+
+        enrollment_award(enrollment=current)
     _refresh(enrollment, current)
     return enrollment
 
@@ -180,6 +192,24 @@ def _agency_today(trainee: Trainee) -> datetime.date:
     return timezone.localtime(timezone.now(), zoneinfo.ZoneInfo(trainee.agency.time_zone)).date()
 
 
+def prerequisites_lacking(*, course: CoursePage, trainees) -> dict[int, list[str]]:
+    """For each officer, the codes of the course's prerequisites they have not completed
+    (in any language's copy). Two queries whatever the number of officers."""
+    required = dict(course.prerequisites.values_list("translation_key", "code"))
+    if not required:
+        return {}
+    done: dict[int, set] = {}
+    for trainee_id, key in Enrollment.objects.filter(
+        trainee__in=trainees, course_key__in=required, status=S.COMPLETED
+    ).values_list("trainee_id", "course_key"):
+        done.setdefault(trainee_id, set()).add(key)
+    return {
+        t.pk: sorted(code for key, code in required.items() if key not in done.get(t.pk, set()))
+        for t in trainees
+        if set(required) - done.get(t.pk, set())
+    }
+
+
 @transaction.atomic
 def enrollment_nominate(
     *, actor, session: ClassSession, trainees: Iterable[Trainee], language: str = "es"
@@ -196,7 +226,10 @@ def enrollment_nominate(
         raise ValidationError(_("The session %(code)s is not open for nominations.") % {"code": session.code})
     if language not in ("es", "en"):
         raise ValidationError({"language": _("Choose Spanish or English.")})
+    if session.course.admission == CoursePage.Admission.OPEN:
+        raise ValidationError(_("This course is open to read: nobody is nominated for it."))
     errors = []
+    lacking = prerequisites_lacking(course=session.course, trainees=trainees)
     seen = set()
     live = set(
         Enrollment.objects.filter(
@@ -219,6 +252,11 @@ def enrollment_nominate(
         if trainee.pk in seen or trainee.pk in live:
             errors.append(_("%(name)s is already nominated for or taking this course.") % {"name": name})
         seen.add(trainee.pk)
+        if lacking.get(trainee.pk):
+            errors.append(
+                _("%(name)s has not completed the prerequisite %(codes)s.")
+                % {"name": name, "codes": ", ".join(lacking[trainee.pk])}
+            )
         if session.nomination_deadline and _agency_today(trainee) > session.nomination_deadline:
             errors.append(
                 _("The nomination deadline (%(date)s) has passed.")
@@ -509,6 +547,16 @@ def session_transition(*, actor, session: ClassSession, to_status: str, reason: 
     elif to_status == SS.CLOSED:
         for enrollment in current.enrollments.filter(status=S.ENROLLED):
             enrollment_complete_if_done(enrollment=enrollment)
+    elif to_status == SS.CANCELLED:
+        # Nobody stays nominated for, or holding a place in, a session that will not happen.
+        live = (S.NOMINATED, S.WAITLISTED, S.APPROVED, S.ENROLLED)
+        for enrollment in current.enrollments.filter(status__in=live):
+            enrollment_transition(
+                actor=None,
+                enrollment=enrollment,
+                to_status=S.WITHDRAWN,
+                reason=_("The session was cancelled: %(reason)s") % {"reason": (reason or "").strip() or "—"},
+            )
     return session
 
 
@@ -549,6 +597,8 @@ def attendance_record(
     if not (is_program_admin(actor) or session.instructors.filter(pk=actor.pk).exists()):
         raise PermissionDenied(_("You do not teach this session."))
     errors = []
+    if session.status not in (SS.IN_PROGRESS, SS.CLOSED):
+        errors.append(_("Attendance is taken in a session that has started."))
     if not session.starts_on <= on <= session.ends_on:
         errors.append(_("%(date)s is not a day of this session.") % {"date": on.isoformat()})
     if on > timezone.localdate():
@@ -594,6 +644,10 @@ def completion_check(*, enrollment: Enrollment) -> list[str]:
 
         if exams_missing(enrollment=enrollment):
             missing.append("exams")
+    from .selectors_practical import practicals_missing  # required, published score sheets passed
+
+    if practicals_missing(enrollment=enrollment):
+        missing.append("practicals")
     return missing
 
 
