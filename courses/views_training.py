@@ -124,6 +124,15 @@ def my_training(request):
         elif enrollment.status in (S.NOMINATED, S.WAITLISTED, S.REJECTED, S.WITHDRAWN, S.FAILED):
             nominations.append(enrollment)
     upcoming.sort(key=lambda e: e.session.starts_on)
+    exams = _published_exams({e.course_key for e in current})
+    for enrollment in current:
+        enrollment.exams = exams.get(enrollment.course_key, [])
+    certificates = (
+        registry_access.certificates_visible_to(request.user)
+        .filter(trainee=trainee)
+        .exclude(status="superseded")
+        .order_by("-issued_on", "-id")
+    )
     return render(
         request,
         "courses/training/my_training.html",
@@ -133,8 +142,27 @@ def my_training(request):
             "upcoming": upcoming,
             "completed": completed,
             "nominations": nominations,
+            "certificates": certificates,
         },
     )
+
+
+def _published_exams(course_keys) -> dict:
+    """Course key -> its published exams, one per language group, in the reader's language
+    where one exists. One query whatever the number of courses."""
+    from .models_assessment import Exam
+
+    if not course_keys:
+        return {}
+    chosen: dict = {}
+    for exam in Exam.objects.filter(course_key__in=course_keys, published=True).order_by("pk"):
+        current = chosen.get(exam.group_key)
+        if current is None or (exam.language == _language() and current.language != _language()):
+            chosen[exam.group_key] = exam
+    by_course: dict = {}
+    for exam in chosen.values():
+        by_course.setdefault(exam.course_key, []).append(exam)
+    return by_course
 
 
 @login_required

@@ -160,3 +160,23 @@ def test_completing_every_required_course_awards_the_program(
     assert program_certificate.evidence["courses"] == ["INV-101", "INV-201"]
     assert program_certificate.evidence["hours"] == 80
     assert program_certificate.expires_on is None
+
+
+def test_the_trainee_downloads_the_certificate_from_my_training(
+    client, world, make_course, make_session, credential, django_capture_on_commit_callbacks
+):
+    course = make_course(code="BSI-120", slug="bsi-120", modules=1, credential=credential)
+    complete(world, course, make_session, django_capture_on_commit_callbacks)
+    certificate = Certificate.objects.get()
+    client.force_login(world.officer_user_a)
+    page = client.get("/en/training/").content.decode()
+    assert certificate.serial in page and 'data-testid="certificate-download"' in page
+    download = client.get(f"/en/agency/certificates/{certificate.pk}/pdf/")
+    assert download["Content-Type"] == "application/pdf"
+    assert b"".join(download.streaming_content).startswith(b"%PDF-")
+    # The head of the officer's agency may download it; another agency's head may not.
+    client.force_login(world.head_a)
+    assert client.get(f"/en/agency/certificates/{certificate.pk}/pdf/").status_code == 200
+    client.force_login(world.head_b)
+    assert client.get(f"/en/agency/certificates/{certificate.pk}/pdf/").status_code == 404
+    assert client.get(f"/en/agency/certificates/{certificate.pk}/").status_code == 404

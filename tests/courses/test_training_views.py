@@ -96,7 +96,7 @@ def _enrol_in_courses(world, make_course, make_session, count):
 
 
 # session, user, trainee, roles (2), enrollments, progress, course copies, modules, base template
-MY_TRAINING_QUERIES = 14
+MY_TRAINING_QUERIES = 16  # + the exams of the current courses, + the certificates
 
 
 @pytest.mark.parametrize("count", [1, 5])
