@@ -224,7 +224,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "carsi")
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}  # periodic schedules, all in this one place
+# Task modules beyond each app's tasks.py (which autodiscovery finds by itself).
+CELERY_IMPORTS = ["courses.tasks_assessment"]
+# Periodic schedules, all in this one place. Exactly one `celery beat` runs per deployment.
+CELERY_BEAT_SCHEDULE: dict = {
+    "close-overdue-exam-attempts": {"task": "courses.attempts_close_overdue", "schedule": 60.0},
+}
 
 LOGGING = {
     "version": 1,
