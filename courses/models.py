@@ -513,3 +513,10 @@ from .models_enrollment import (  # noqa: E402, F401  (enrollment models live ap
     EnrollmentTransition,
     ModuleProgress,
 )
+from .models_practical import (  # noqa: E402, F401  (practical evaluation models live apart)
+    PracticalAudit,
+    PracticalItemScore,
+    PracticalResult,
+    ScoreSheet,
+    ScoreSheetItem,
+)

@@ -1,4 +1,16 @@
-"""URLs of the practicals screens (being written)."""
+"""URLs of the practical-evaluation screens (mounted at /<lang>/practicals/)."""
+
+from django.urls import path
+
+from . import views_practicals as views
 
 app_name = "practicals"
-urlpatterns: list = []
+urlpatterns = [
+    path("sessions/<int:session_id>/", views.session_sheets, name="session"),
+    path(
+        "sessions/<int:session_id>/sheets/<int:sheet_id>/enrollments/<int:enrollment_id>/",
+        views.score_trainee,
+        name="score",
+    ),
+    path("courses/<int:course_id>/sheets/new/", views.sheet_new, name="sheet_new"),
+]

@@ -98,6 +98,7 @@ def object_kwargs(world, agency):
     )
     enrollment = enrollment_of(world, agency)
     certificate = certificate_of(world, agency)
+    sheet = practical_sheet_of(enrollment.course)
     return {
         "agency_id": getattr(world, f"agency_{agency}").id,
         "trainee_id": getattr(world, f"trainee_{agency}").id,
@@ -106,12 +107,27 @@ def object_kwargs(world, agency):
         "enrollment_id": enrollment.id,
         "session_id": enrollment.session_id,
         "certificate_id": certificate.id,
+        "sheet_id": sheet.id,
     }
+
+
+def practical_sheet_of(course):
+    """The course's one practical score sheet (no agency's: its pages are scoped by the session)."""
+    from courses.models import ScoreSheet, ScoreSheetItem
+
+    sheet = ScoreSheet.objects.filter(course_key=course.translation_key).first()
+    if sheet is None:
+        key = course.translation_key
+        sheet = ScoreSheet.objects.create(
+            course=course, course_key=key, title_es="Hoja", title_en="Sheet", published=True
+        )
+        ScoreSheetItem.objects.create(sheet=sheet, position=1, text_es="Ítem", text_en="Item")
+    return sheet
 
 
 # Pages for program administrators and instructors only: agency staff get 404 even for a
 # session that holds their own officers (it also lists other agencies' officers).
-NOT_FOR_AGENCY_STAFF = ("/vetting/", "/training/sessions/")
+NOT_FOR_AGENCY_STAFF = ("/vetting/", "/training/sessions/", "/practicals/")
 # POST-only object URLs: a GET is 405 for those who may POST.
 POST_ONLY = ("/status/",)
 
