@@ -43,3 +43,9 @@ class ProgramAdminPolicy(ModelPermissionPolicy):
 
 class AppendOnlyPolicy(ProgramAdminPolicy):
     forbidden_actions = ("change", "delete")
+
+
+class ReadOnlyPolicy(ProgramAdminPolicy):
+    """Program administrators look; changes go through the services and their own screens."""
+
+    forbidden_actions = ("add", "change", "delete")

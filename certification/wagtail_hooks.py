@@ -6,14 +6,25 @@ from wagtail.admin.views.generic import CreateView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permissions import register_permission_policy
 
-from .admin_policies import AppendOnlyPolicy, ProgramAdminPolicy
-from .models import Agency, AgencyStaff, Country, Unit, VettingRecord
+from .admin_policies import AppendOnlyPolicy, ProgramAdminPolicy, ReadOnlyPolicy
+from .models import (
+    Agency,
+    AgencyStaff,
+    Certificate,
+    Country,
+    Credential,
+    CredentialSignatory,
+    Unit,
+    VettingRecord,
+)
 from .services import agency_staff_assign
 from .services_vetting import vetting_record_add
 
-for model in (Country, Agency, Unit, AgencyStaff):
+for model in (Country, Agency, Unit, AgencyStaff, Credential, CredentialSignatory):
     register_permission_policy(model, ProgramAdminPolicy(model))
 register_permission_policy(VettingRecord, AppendOnlyPolicy(VettingRecord))
+# Certificates change only through their services (issue, suspend, revoke): read-only here.
+register_permission_policy(Certificate, ReadOnlyPolicy(Certificate))
 
 
 class CountryViewSet(ModelViewSet):
@@ -46,7 +57,16 @@ class AgencyViewSet(ModelViewSet):
     list_display = ["acronym", "name_es", "name_en", "country", "kind", "time_zone"]
     list_filter = ["country", "kind"]
     search_fields = ["acronym", "name_es", "name_en"]
-    form_fields = ["country", "acronym", "kind", "name_es", "name_en", "time_zone"]
+    form_fields = [
+        "country",
+        "acronym",
+        "kind",
+        "name_es",
+        "name_en",
+        "time_zone",
+        "verification_name",
+        "english_first",
+    ]
     inspect_view_enabled = True
     copy_view_enabled = False
 
@@ -120,6 +140,67 @@ class VettingRecordViewSet(ModelViewSet):
         return VettingRecord.objects.select_related("trainee", "unit__agency__country")
 
 
+class CredentialViewSet(ModelViewSet):
+    url_prefix = "certification/credentials"
+    url_namespace = "certification_credentials"
+    model = Credential
+    icon = "pick"
+    menu_label = _("Credentials")
+    list_display = ["code", "name_es", "name_en", "validity_months", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["code", "name_es", "name_en"]
+    form_fields = [
+        "code",
+        "name_es",
+        "name_en",
+        "description_es",
+        "description_en",
+        "validity_months",
+        "is_active",
+    ]
+    inspect_view_enabled = True
+    copy_view_enabled = False
+
+
+class CredentialSignatoryViewSet(ModelViewSet):
+    url_prefix = "certification/signatories"
+    url_namespace = "certification_signatories"
+    model = CredentialSignatory
+    icon = "edit"
+    menu_label = _("Signatories")
+    list_display = ["name", "credential", "position", "title_es"]
+    list_filter = ["credential"]
+    search_fields = ["name", "title_es", "title_en"]
+    form_fields = ["credential", "position", "name", "title_es", "title_en", "signature"]
+    inspect_view_enabled = True
+    copy_view_enabled = False
+
+
+class CertificateViewSet(ModelViewSet):
+    url_prefix = "certification/certificates"
+    url_namespace = "certification_certificates"
+    model = Certificate
+    icon = "doc-full-inverse"
+    menu_label = _("Certificates")
+    list_display = ["serial", "trainee", "credential", "status", "issued_on", "expires_on", "agency"]
+    list_filter = ["status", "source", "credential", "agency__country", "issued_on", "expires_on"]
+    search_fields = ["serial", "verification_code", "trainee__search_text"]
+    form_fields = ["status"]  # never saved: the policy forbids changes
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        return Certificate.objects.select_related("trainee", "credential", "agency__country")
+
+
+class CertificationGroup(ModelViewSetGroup):
+    menu_label = _("Certification")
+    menu_icon = "pick"
+    menu_order = 310
+    items = (CredentialViewSet, CredentialSignatoryViewSet, CertificateViewSet)
+
+
 class RegistryGroup(ModelViewSetGroup):
     menu_label = _("Registry")
     menu_icon = "folder-inverse"
@@ -130,3 +211,8 @@ class RegistryGroup(ModelViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_registry_viewsets():
     return RegistryGroup()
+
+
+@hooks.register("register_admin_viewset")
+def register_certification_viewsets():
+    return CertificationGroup()
