@@ -558,3 +558,51 @@ def test_the_session_page_takes_a_fixed_number_of_queries(client, world, course,
         )
     assert Enrollment.objects.filter(session=session).count() == 20
     assert count() == small
+
+
+# --- concurrency (PostgreSQL) ----------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_evaluations_at_once_give_one_result_and_one_completion(world, course, running, checklist):
+    """Two instructors' phones save the same trainee's sheet at the same moment: the enrollment's
+    row lock serialises them, so there is one result (the later one), both are in the history,
+    and the enrollment is completed once. Runs on PostgreSQL (DATABASE_URL=postgres://...)."""
+    import threading
+
+    from django.db import connections
+
+    from courses.models import EnrollmentTransition
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks (run with DATABASE_URL=postgres://...)")
+    session, a, _b = running
+    all_modules_done(world, course)
+    barrier = threading.Barrier(2)
+    outcomes: list = [None, None]
+
+    def run(index):
+        try:
+            barrier.wait()
+            with translation.override("en"):
+                outcomes[index] = practical_record(
+                    evaluator=world.instructor,
+                    enrollment=a,
+                    sheet=checklist,
+                    scores=dict.fromkeys(ids(checklist), True),
+                    notes=f"phone {index}",
+                )
+        except Exception as error:  # noqa: BLE001  (the outcome is what the test checks)
+            outcomes[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert all(isinstance(o, PracticalResult) for o in outcomes), outcomes
+    assert PracticalResult.objects.count() == 1 and PracticalItemScore.objects.count() == 3
+    assert sorted(PracticalAudit.objects.values_list("action", flat=True)) == ["record", "rescore"]
+    assert EnrollmentTransition.objects.filter(enrollment=a, to_status=S.COMPLETED).count() == 1
