@@ -232,6 +232,8 @@ def certificate_correct(*, actor, certificate: Certificate, reason: str) -> Cert
         raise ValidationError(_("Only a valid or suspended certificate can be corrected."))
     evidence = dict(old.evidence)
     evidence["trainee_name"] = old.trainee.full_name
+    evidence["trainee_given_names"] = old.trainee.given_names  # the verification page's name
+    evidence["trainee_first_surname"] = old.trainee.first_surname
     corrected = Certificate(
         serial=serial_next(country_code=old.trainee.agency.country.code, year=timezone.localdate().year),
         verification_code=verification_code_new(),

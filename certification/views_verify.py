@@ -3,6 +3,7 @@ code's link, or as JSON. Rate-limited per address; an unknown code reveals nothi
 
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -83,4 +84,5 @@ def rate_limited(request, exception):
     else:
         response = render(request, "certification/verify_rate_limited.html", status=429)
     response["Retry-After"] = "60"
+    add_never_cache_headers(response)  # the middleware answers outside the views' @never_cache
     return response

@@ -55,6 +55,9 @@ def _q(value: Decimal) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+MAX_ID = 2**63 - 1  # the largest primary key a database holds: bigger "ids" match nothing
+
+
 def _as_id(value) -> int | None:
     if isinstance(value, bool):
         return None
@@ -62,7 +65,7 @@ def _as_id(value) -> int | None:
         number = int(str(value).strip())
     except (TypeError, ValueError):
         return None
-    return number if number > 0 else None
+    return number if 0 < number <= MAX_ID else None
 
 
 def is_overdue(*, attempt: Attempt, now: datetime.datetime) -> bool:

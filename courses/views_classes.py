@@ -4,6 +4,7 @@ phone-friendly attendance page. Thin views: reads are scoped by `sessions_visibl
 session one does not teach is 404), every write is a service."""
 
 import datetime
+import re
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -41,6 +42,7 @@ from .views_training import PAGE_SIZE, _courses_by_key
 S = Enrollment.Status
 SS = ClassSession.Status
 ATTENDANCE_STATUSES = (S.ENROLLED, S.COMPLETED, S.FAILED)
+MARK_KEY = re.compile(r"[0-9]{1,18}")  # an enrollment id, in ASCII digits, that fits a database key
 
 
 def _session_or_404(user, session_id: int) -> ClassSession:
@@ -235,10 +237,18 @@ def session_status(request, session_id: int):
     return redirect("training:session_detail", session_id=session.id)
 
 
+def _day(raw: str | None) -> datetime.date | None:
+    """An ISO date typed or tampered with: None when it is not a real day (2026-02-30)."""
+    try:
+        return parse_date(raw or "")
+    except ValueError:
+        return None
+
+
 def _attendance_day(session: ClassSession, raw: str | None) -> datetime.date:
     """The day asked for, else today, kept within the session's days (and not in the future)."""
     today = timezone.localdate()
-    day = parse_date(raw) if raw else None
+    day = _day(raw)
     if day is None:
         day = today
     last = min(session.ends_on, today)
@@ -253,12 +263,12 @@ def session_attendance(request, session_id: int):
     if not session.takes_attendance:
         raise Http404
     if request.method == "POST":
-        day = parse_date(request.POST.get("date") or "")
+        day = _day(request.POST.get("date"))
         marks, tampered = {}, False
         for key, value in request.POST.items():
             if key.startswith("mark-"):
                 number = key.removeprefix("mark-")
-                if number.isdigit():
+                if MARK_KEY.fullmatch(number):
                     marks[int(number)] = value
                 else:
                     tampered = True

@@ -127,7 +127,7 @@ def practical_sheet_of(course):
 
 # Pages for program administrators and instructors only: agency staff get 404 even for a
 # session that holds their own officers (it also lists other agencies' officers).
-NOT_FOR_AGENCY_STAFF = ("/vetting/", "/training/sessions/", "/practicals/")
+NOT_FOR_AGENCY_STAFF = ("/vetting/", "/training/sessions/", "/practicals/", "/exams/sessions/")
 # POST-only object URLs: a GET is 405 for those who may POST.
 POST_ONLY = ("/status/",)
 

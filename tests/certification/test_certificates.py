@@ -206,6 +206,7 @@ def test_a_correction_issues_a_new_certificate_with_the_corrected_name(world, cr
     assert corrected.previous == old and old.status == C.SUPERSEDED
     assert "Núñez-Alvarado" in corrected.evidence["trainee_name"]
     assert (corrected.issued_on, corrected.expires_on) == (old.issued_on, old.expires_on)
+    assert corrected.evidence["trainee_first_surname"] == "Núñez-Alvarado"
     assert corrected.serial != old.serial and corrected.verification_code != old.verification_code
 
 
@@ -314,6 +315,7 @@ def test_verification_is_rate_limited(client, world, credential):
     assert statuses[30] == 429
     limited = client.get(reverse("verify:detail", args=[certificate.verification_code]))
     assert limited.status_code == 429 and limited["Retry-After"] == "60"
+    assert "no-store" in limited["Cache-Control"]  # a refusal is never cached for others
 
 
 # --- concurrency (PostgreSQL) ----------------------------------------------------------------------
@@ -360,3 +362,11 @@ def test_concurrent_issuing_never_repeats_a_serial(world, credential):
     serials = sorted(Certificate.objects.values_list("serial", flat=True))
     year = TODAY.year
     assert serials == [f"CARSI-GT-{year}-{n:06d}" for n in range(1, 9)]
+
+
+def test_a_corrected_name_shows_on_verification(client, world, credential):
+    old = issue(world, credential)
+    trainee_update(actor=world.admin, trainee=world.trainee_a, given_names="María Josefa")
+    corrected = certificate_correct(actor=world.admin, certificate=old, reason="Given name misspelt.")
+    assert "María Josefa N." in verify(client, corrected.verification_code, "en").content.decode()
+    assert "Replaced by a newer certificate" in verify(client, old.verification_code, "en").content.decode()

@@ -165,6 +165,9 @@ def test_the_instructor_takes_attendance_on_a_phone_page(client, world, running)
         lambda a, b: {"date": TODAY.isoformat(), f"mark-{a.pk}": "present", "mark-x": "present"},
         lambda a, b: {"date": TODAY.isoformat(), f"mark-{a.pk}": "present", f"mark-{a.pk + 999}": "present"},
         lambda a, b: {"date": "not-a-date", f"mark-{a.pk}": "present"},
+        lambda a, b: {"date": "2026-02-30", f"mark-{a.pk}": "present"},  # no such day
+        lambda a, b: {"date": TODAY.isoformat(), f"mark-{a.pk}": "present", "mark-²": "present"},
+        lambda a, b: {"date": TODAY.isoformat(), f"mark-{a.pk}": "present", "mark-" + "9" * 30: "present"},
         lambda a, b: {"date": TODAY.isoformat()},
     ],
 )
@@ -473,3 +476,10 @@ def test_closed_sessions_and_unknown_fields_are_not_edited(world, make_session):
         svc.session_update(actor=world.admin, session=other, status=SS.CLOSED)
     other.refresh_from_db()
     assert other.status == SS.OPEN
+
+
+def test_an_impossible_day_in_the_address_shows_today(client, world, running):
+    session, _a, _b = running
+    client.force_login(world.instructor)
+    response = client.get(reverse("training:session_attendance", args=[session.pk]), {"date": "2026-02-30"})
+    assert response.status_code == 200
