@@ -145,8 +145,8 @@ class AttemptReview:
 def review_details_shown(*, attempt: Attempt, exam: Exam, enrollment: Enrollment) -> tuple[bool, bool]:
     """(answers shown now, answers shown later) under the exam's review policy and timing.
     "After the class closes": once the session is closed or cancelled; a self-paced enrollment
-    (no session) once it has ended (completed, failed or withdrawn), so answers never reach a
-    trainee who can still make another attempt at the course."""
+    (no session) once it is completed — not when withdrawn or failed, after which the officer
+    may enrol again and use the attempts left (`attempt_start` counts them across enrollments)."""
     if exam.review_policy == Exam.ReviewPolicy.SCORE_ONLY:
         return False, False
     if exam.review_timing == Exam.ReviewTiming.IMMEDIATELY:
@@ -154,7 +154,7 @@ def review_details_shown(*, attempt: Attempt, exam: Exam, enrollment: Enrollment
     if enrollment.session_id:
         closed = enrollment.session.status in (ClassSession.Status.CLOSED, ClassSession.Status.CANCELLED)
     else:
-        closed = enrollment.status not in (Enrollment.Status.APPROVED, Enrollment.Status.ENROLLED)
+        closed = enrollment.status == Enrollment.Status.COMPLETED
     return closed, not closed
 
 

@@ -309,17 +309,25 @@ def _start_locked(*, user, exam: Exam, now: datetime.datetime) -> Attempt | Vali
         .filter(enrollment=enrollment, exam_group_key=exam.group_key)
         .order_by("number")
     )
+    # The limit and the delay count the officer's attempts at this exam in their other
+    # enrollments too (withdrawing or failing and enrolling again buys no new attempts); only a
+    # completed course starts afresh, so a refresher years later may take the exam again.
+    earlier = list(
+        Attempt.objects.filter(enrollment__trainee_id=enrollment.trainee_id, exam_group_key=exam.group_key)
+        .exclude(enrollment=enrollment)
+        .exclude(enrollment__status=Enrollment.Status.COMPLETED)
+    )
     for attempt in attempts:
         if attempt.status == A.IN_PROGRESS:
             if not is_overdue(attempt=attempt, now=now):
                 return attempt  # resume (in the language it was started in)
             _close(attempt, now=now, status=A.AUTO_CLOSED)
             _completion(enrollment.pk)
-    if len(attempts) >= exam.max_attempts:
+    if len(attempts) + len(earlier) >= exam.max_attempts:
         return _refusal(
             _("You have used all %(n)s attempts at this exam.") % {"n": exam.max_attempts}, "no_attempts_left"
         )
-    done = [a for a in attempts if a.is_done]
+    done = [a for a in attempts + earlier if a.is_done]
     if done and exam.min_delay_minutes:
         ready_at = max(_ended_at(a) for a in done) + datetime.timedelta(minutes=exam.min_delay_minutes)
         if now < ready_at:
@@ -511,13 +519,18 @@ def attempts_close_overdue(*, now: datetime.datetime | None = None) -> int:
 
 
 def _may_grade(actor, exam: Exam, attempt: Attempt | None = None) -> bool:
+    """Program administrators always. A trainee's attempt: the instructors of their class
+    session (or, for a self-paced enrollment, the course's instructors) — the instructors who
+    may see that trainee. The answer key itself (no attempt): the course's instructors."""
     if actor is None or not actor.is_authenticated:
         return False
-    if is_program_admin(actor) or is_course_instructor(user=actor, course=exam.course):
+    if is_program_admin(actor):
         return True
-    if attempt is not None:
-        return ClassSession.objects.filter(enrollments__attempts=attempt, instructors=actor).exists()
-    return False
+    if attempt is None:
+        return is_course_instructor(user=actor, course=exam.course)
+    if attempt.enrollment.session_id is None:
+        return is_course_instructor(user=actor, course=exam.course)
+    return ClassSession.objects.filter(pk=attempt.enrollment.session_id, instructors=actor).exists()
 
 
 def _reason(reason: str, *, required: bool) -> str:

@@ -382,7 +382,8 @@ def exam_analysis_csv(request, exam_id: int):
 
 
 def _graded_attempt_or_404(user, attempt_id: int) -> Attempt:
-    """An attempt for its course's instructors, its class's instructors and administrators."""
+    """An attempt for the instructors of its class session (the course's instructors for a
+    self-paced enrollment) and program administrators; anyone else 404."""
     attempt = (
         Attempt.objects.select_related("exam__course", "enrollment__trainee__agency", "enrollment__session")
         .filter(pk=attempt_id)
@@ -390,13 +391,13 @@ def _graded_attempt_or_404(user, attempt_id: int) -> Attempt:
     )
     if attempt is None:
         raise Http404
-    if is_program_admin(user) or is_course_instructor(user=user, course=attempt.exam.course):
+    if is_program_admin(user):
         return attempt
-    if (
-        attempt.enrollment.session_id
-        and sessions_visible_to(user).filter(pk=attempt.enrollment.session_id).exists()
-    ):
-        return attempt
+    if attempt.enrollment.session_id is None:  # self-paced: the course's instructors
+        if is_course_instructor(user=user, course=attempt.exam.course):
+            return attempt
+    elif sessions_visible_to(user).filter(pk=attempt.enrollment.session_id).exists():
+        return attempt  # the instructors of the trainee's class, not every instructor of the course
     raise Http404
 
 
