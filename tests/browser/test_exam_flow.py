@@ -110,7 +110,8 @@ def test_a_trainee_takes_an_exam_reloads_submits_and_reads_the_review(live_serve
     page.wait_for_url(f"**/es/exams/attempts/{attempt.id}/result/")
     attempt.refresh_from_db()
     assert attempt.status == "submitted" and str(attempt.score_percent) == "66.67"
-    assert "66,67%" in page  # a Spanish page: decimal comma.get_by_test_id("exam-result-score").inner_text()
+    # A Spanish page: decimal comma.
+    assert "66,67%" in page.get_by_test_id("exam-result-score").inner_text()
     assert page.get_by_test_id("review-question").count() == 3
     assert page.get_by_test_id("review-explanation").count() == 3
     assert "Explicación 2: revise el sello." in page.locator("main").inner_text()
