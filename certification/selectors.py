@@ -1,9 +1,11 @@
 """Reads of the registry that do not depend on who is asking (scoping is in access.py)."""
 
 import datetime
+import zoneinfo
 from dataclasses import dataclass
 
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Agency, Trainee, VettingRecord
@@ -18,6 +20,11 @@ def agency_for_user(*, user) -> Agency | None:
         return role.agency
     trainee = Trainee.objects.filter(user=user).select_related("agency").first()
     return trainee.agency if trainee else None
+
+
+def agency_today(*, agency) -> datetime.date:
+    """Today's date where the agency is (deadlines and issue dates are the agency's days)."""
+    return timezone.localtime(timezone.now(), zoneinfo.ZoneInfo(agency.time_zone)).date()
 
 
 def time_zone_for_user(*, user) -> str | None:

@@ -7,7 +7,6 @@ import calendar
 import datetime
 import secrets
 import uuid
-import zoneinfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from .models import Certificate, CertificateEvent, Credential, SerialCounter, Trainee
 from .roles import is_program_admin
+from .selectors import agency_today
 
 C = Certificate.Status
 
@@ -76,10 +76,6 @@ def serial_next(*, country_code: str, year: int) -> str:
     return f"CARSI-{country_code}-{year}-{counter.last:06d}"
 
 
-def _agency_today(trainee: Trainee) -> datetime.date:
-    return timezone.localtime(timezone.now(), zoneinfo.ZoneInfo(trainee.agency.time_zone)).date()
-
-
 def _event(certificate, *, action, actor, reason="", from_status="", to_status=""):
     CertificateEvent.objects.create(
         certificate=certificate,
@@ -134,7 +130,7 @@ def certificate_issue(
         return existing
     if not credential.is_active:
         raise ValidationError(_("The credential %(code)s is no longer awarded.") % {"code": credential.code})
-    issued_on = issued_on or _agency_today(trainee)
+    issued_on = issued_on or agency_today(agency=trainee.agency)
     expires_on = add_months(issued_on, credential.validity_months) if credential.validity_months else None
     previous = (
         Certificate.objects.filter(trainee=trainee, credential=credential, status__in=(C.VALID, C.SUSPENDED))

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from certification.access import managed_agency_ids
 from certification.models import Trainee
 from certification.roles import is_instructor, is_program_admin
-from certification.selectors import vetting_eligibility
+from certification.selectors import agency_today, vetting_eligibility
 
 from .access import is_course_instructor
 from .models import CoursePage, ModulePage
@@ -186,12 +186,6 @@ def _refresh(target: Enrollment, source: Enrollment) -> None:
 # --- nomination and approval -------------------------------------------------------------------
 
 
-def _agency_today(trainee: Trainee) -> datetime.date:
-    import zoneinfo
-
-    return timezone.localtime(timezone.now(), zoneinfo.ZoneInfo(trainee.agency.time_zone)).date()
-
-
 def prerequisites_lacking(*, course: CoursePage, trainees) -> dict[int, list[str]]:
     """For each officer, the codes of the course's prerequisites they have not completed
     (in any language's copy). Two queries whatever the number of officers."""
@@ -257,7 +251,7 @@ def enrollment_nominate(
                 _("%(name)s has not completed the prerequisite %(codes)s.")
                 % {"name": name, "codes": ", ".join(lacking[trainee.pk])}
             )
-        if session.nomination_deadline and _agency_today(trainee) > session.nomination_deadline:
+        if session.nomination_deadline and agency_today(agency=trainee.agency) > session.nomination_deadline:
             errors.append(
                 _("The nomination deadline (%(date)s) has passed.")
                 % {"date": session.nomination_deadline.isoformat()}
