@@ -93,6 +93,10 @@ class URLRefused(ValueError):
 # --- Fonts and fetching ----------------------------------------------------------------------
 
 _lock = threading.Lock()
+# One rendering at a time per process: the shared FontConfiguration (fontconfig, Pango) is not
+# safe across threads, and threads do render in eager mode (the threaded dev server, tests).
+# Celery workers render in separate processes, so this costs them nothing.
+_render_lock = threading.Lock()
 _font_config: FontConfiguration | None = None
 
 
@@ -340,12 +344,13 @@ def html_pdf_bytes(html: str) -> bytes:
     compares issuing end to end with this)."""
     fetcher = LocalFetcher()
     try:
-        document = HTML(string=html, url_fetcher=fetcher, base_url=None).render(
-            font_config=font_config(), stylesheets=[stylesheet()]
-        )
-        if len(document.pages) != 1:
-            logger.warning("certificate HTML rendered to %s pages", len(document.pages))
-        return document.write_pdf(pdf_variant=PDF_VARIANT, uncompressed_pdf=False)
+        with _render_lock:
+            document = HTML(string=html, url_fetcher=fetcher, base_url=None).render(
+                font_config=font_config(), stylesheets=[stylesheet()]
+            )
+            if len(document.pages) != 1:
+                logger.warning("certificate HTML rendered to %s pages", len(document.pages))
+            return document.write_pdf(pdf_variant=PDF_VARIANT, uncompressed_pdf=False)
     except FatalURLFetchingError as exc:  # a BaseException: keep it from reaching Celery as such
         raise CertificateRenderError(str(exc.__cause__ or exc)) from exc.__cause__
 
