@@ -369,7 +369,9 @@ class ImportJob(models.Model):
 
 from .models_certificates import (  # noqa: E402, F401  (certificate models live apart)
     Certificate,
+    CertificateBatch,
     CertificateEvent,
+    CertificateReminder,
     CredentialSignatory,
     SerialCounter,
 )

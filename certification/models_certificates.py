@@ -176,3 +176,79 @@ class CertificateEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.certificate_id} {self.action}"
+
+
+class CertificateReminder(models.Model):
+    """An expiry reminder already sent for a certificate: 90 days, 30 days, expired. The unique
+    constraint is what makes "once each" hold when two beat runs overlap."""
+
+    class Kind(models.TextChoices):
+        DAYS_90 = "90", _("Expires in 90 days")
+        DAYS_30 = "30", _("Expires in 30 days")
+        EXPIRED = "expired", _("Expired")
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    sent_at = models.DateTimeField(auto_now_add=True)
+    recipients = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["certificate", "kind"], name="one_reminder_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id} {self.kind}"
+
+
+class CertificateBatch(models.Model):
+    """A background job over many certificates: issue a class session's certificates, or build
+    a ZIP of a session's or an agency's current certificates. The page that started it polls
+    `done` / `total` while it runs."""
+
+    class Kind(models.TextChoices):
+        SESSION_ISSUE = "session_issue", _("Issue a class session's certificates")
+        SESSION_ZIP = "session_zip", _("ZIP of a class session's certificates")
+        AGENCY_ZIP = "agency_zip", _("ZIP of an agency's current certificates")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    session = models.ForeignKey(
+        "courses.ClassSession", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    agency = models.ForeignKey(
+        "certification.Agency", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    issued = models.PositiveIntegerField(default=0)  # new certificates (session issue)
+    archive = models.FileField(upload_to="certificate-zips/%Y/", blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("certificate batch")
+        verbose_name_plural = _("certificate batches")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(session__isnull=False) | Q(agency__isnull=False), name="batch_has_a_subject"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.status == self.Status.DONE else (100 * self.done // self.total if self.total else 0)
