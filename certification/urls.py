@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_certificates, views_exchange
+from . import urls_batches, urls_certificate_issue, views, views_certificates, views_exchange
 
 app_name = "registry"
 urlpatterns = [
@@ -29,3 +29,4 @@ urlpatterns = [
         "certificates/<int:certificate_id>/pdf/", views_certificates.certificate_pdf, name="certificate_pdf"
     ),
 ]
+urlpatterns += urls_batches.urlpatterns + urls_certificate_issue.urlpatterns

@@ -225,7 +225,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "carsi")
 CELERY_TIMEZONE = "UTC"
 # Task modules beyond each app's tasks.py (which autodiscovery finds by itself).
-CELERY_IMPORTS = ["courses.tasks_assessment"]
+CELERY_IMPORTS = ["courses.tasks_assessment", "certification.tasks_batches", "certification.tasks_reminders"]
 # Periodic schedules, all in this one place. Exactly one `celery beat` runs per deployment.
 CELERY_BEAT_SCHEDULE: dict = {
     "close-overdue-exam-attempts": {"task": "courses.attempts_close_overdue", "schedule": 60.0},

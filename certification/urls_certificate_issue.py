@@ -1,0 +1,3 @@
+"""Manual issue and training done elsewhere, by program administrators (included by urls.py)."""
+
+urlpatterns: list = []
