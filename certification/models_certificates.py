@@ -251,4 +251,6 @@ class CertificateBatch(models.Model):
 
     @property
     def percent(self) -> int:
-        return 100 if self.status == self.Status.DONE else (100 * self.done // self.total if self.total else 0)
+        if self.status == self.Status.DONE:
+            return 100
+        return 100 * self.done // self.total if self.total else 0
