@@ -475,6 +475,40 @@ def answer_save(
     return now
 
 
+def answers_save(*, user, attempt_id, answers, now: datetime.datetime | None = None) -> None:
+    """Saves several answers at once, all or none (the exam form posted without JavaScript):
+    `answers` is a list of (question id, choice ids, text). An unanswered single-choice question
+    is skipped. Any refusal saves nothing and is raised. An answer arriving too late: nothing is
+    saved, the attempt is closed as it stood, and the refusal (code "late") is raised.
+    Locks the enrollment, then the attempt, the order submission and the periodic task use: a
+    late answer re-evaluates the enrollment's completion while holding the attempt's lock."""
+    pk = _as_id(attempt_id)
+    if pk is None or user is None:
+        raise PermissionDenied(_("This is not your attempt."))
+    try:
+        with transaction.atomic():
+            _lock_pair(pk, user=user)
+            for question_id, choice_ids, text in answers:
+                try:
+                    answer_save(
+                        user=user,
+                        attempt_id=pk,
+                        question_id=question_id,
+                        choice_ids=choice_ids,
+                        text=text,
+                        now=now,
+                    )
+                except ValidationError as error:
+                    if getattr(error, "code", None) == "one_choice" and not choice_ids and not text:
+                        continue  # not answered yet
+                    raise
+    except ValidationError as error:
+        if getattr(error, "code", None) == "late":
+            # The closing was rolled back with the rest: close it again, as it stood.
+            attempt_submit(user=user, attempt_id=pk, now=now)
+        raise
+
+
 def attempt_submit(*, user, attempt_id, now: datetime.datetime | None = None) -> Attempt:
     """Submits and grades the trainee's attempt. Idempotent: a second submission (or one racing
     the periodic task) returns the one result. Submitted after the deadline plus the grace, the

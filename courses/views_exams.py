@@ -12,7 +12,6 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -39,6 +38,7 @@ from .selectors_assessment import (
 from .selectors_enrollment import enrollment_for_user
 from .services_assessment import (
     answer_save,
+    answers_save,
     attempt_override,
     attempt_start,
     attempt_submit,
@@ -197,28 +197,10 @@ def _posted_answers(post) -> list[tuple[str, list[str], str]]:
 
 
 def _save_all(request, attempt: Attempt, answers) -> ValidationError | None:
-    """Saves every posted answer, all or none. A question left unanswered (no choice of a
-    single-choice question) is skipped. Returns the refusal, if any (nothing saved then); an
-    answer arriving too late leaves the attempt closed as it stood."""
+    """Saves every posted answer, all or none; returns the refusal, if any."""
     try:
-        with transaction.atomic():
-            for question_id, choice_ids, text in answers:
-                try:
-                    answer_save(
-                        user=request.user,
-                        attempt_id=attempt.pk,
-                        question_id=question_id,
-                        choice_ids=choice_ids,
-                        text=text,
-                    )
-                except ValidationError as error:
-                    if getattr(error, "code", None) == "one_choice" and not choice_ids and not text:
-                        continue  # not answered yet
-                    raise
+        answers_save(user=request.user, attempt_id=attempt.pk, answers=answers)
     except ValidationError as error:
-        if getattr(error, "code", None) in ("late", "done"):
-            # Rolled back with the rest: close it (again) as it stood, outside the block.
-            attempt_submit(user=request.user, attempt_id=attempt.pk)
         return error
     return None
 

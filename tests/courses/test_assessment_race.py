@@ -124,3 +124,35 @@ def test_two_starts_at_once_give_one_attempt(world, course, running):
     assert len({o.pk for o in outcomes}) == 1
     assert Attempt.objects.count() == 1
     assert Attempt.objects.get().drawn.count() == 3
+
+
+def test_late_form_saves_racing_the_submission_and_the_periodic_task_close_once(world, course, running):
+    """The form without JavaScript saves every answer at once; arriving late, it closes the
+    attempt while the trainee's other tab submits and the periodic task runs. Each locks the
+    enrollment before the attempt, so none waits on another for ever and one result stands."""
+    import datetime
+
+    from django.utils import timezone
+
+    exam = make_exam(course, pool=3)
+    exam.time_limit_minutes = 5
+    exam.save(update_fields=["time_limit_minutes"])
+    start = timezone.now() - datetime.timedelta(minutes=30)
+    attempt = assess.attempt_start(user=world.officer_user_a, exam=exam, now=start)
+    answers = [
+        (aq.question_id, [right_choice(aq.question)], "") for aq in attempt.drawn.select_related("question")
+    ]
+
+    def form_save():
+        return assess.answers_save(user=world.officer_user_a, attempt_id=attempt.pk, answers=answers)
+
+    def submit():
+        return assess.attempt_submit(user=world.officer_user_a, attempt_id=attempt.pk)
+
+    outcomes = run_together(form_save, submit, assess.attempts_close_overdue, form_save)
+    late = [o for o in outcomes if isinstance(o, ValidationError)]
+    assert late and all(error.code in ("late", "done") for error in late), outcomes
+    attempt.refresh_from_db()
+    assert attempt.status == Attempt.Status.AUTO_CLOSED
+    assert not Response.objects.filter(attempt=attempt).exists()  # nothing arrived in time
+    assert attempt.score_percent == 0
