@@ -99,6 +99,7 @@ def object_kwargs(world, agency):
     enrollment = enrollment_of(world, agency)
     certificate = certificate_of(world, agency)
     sheet = practical_sheet_of(enrollment.course)
+    batch = certificate_batch_of(world, agency)
     return {
         "agency_id": getattr(world, f"agency_{agency}").id,
         "trainee_id": getattr(world, f"trainee_{agency}").id,
@@ -108,7 +109,19 @@ def object_kwargs(world, agency):
         "session_id": enrollment.session_id,
         "certificate_id": certificate.id,
         "sheet_id": sheet.id,
+        "batch_id": batch.id,
     }
+
+
+def certificate_batch_of(world, agency):
+    """A finished ZIP of agency `agency`'s current certificates, started by its head (a batch
+    is seen by whoever started it, within their own agency, and by program administrators)."""
+    from certification.services_batches import batch_agency_zip_start, batch_run
+
+    batch = batch_agency_zip_start(
+        actor=getattr(world, f"head_{agency}"), agency=getattr(world, f"agency_{agency}")
+    )
+    return batch_run(batch_id=batch.id)
 
 
 def practical_sheet_of(course):
@@ -126,8 +139,16 @@ def practical_sheet_of(course):
 
 
 # Pages for program administrators and instructors only: agency staff get 404 even for a
-# session that holds their own officers (it also lists other agencies' officers).
-NOT_FOR_AGENCY_STAFF = ("/vetting/", "/training/sessions/", "/practicals/", "/exams/sessions/")
+# session that holds their own officers (it also lists other agencies' officers). The
+# certificate batches of a session (issue them all, download them as a ZIP) live in the
+# registry, under /agency/sessions/, and are for program administrators only.
+NOT_FOR_AGENCY_STAFF = (
+    "/vetting/",
+    "/training/sessions/",
+    "/practicals/",
+    "/exams/sessions/",
+    "/agency/sessions/",
+)
 # POST-only object URLs: a GET is 405 for those who may POST.
 POST_ONLY = ("/status/",)
 
