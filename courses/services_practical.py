@@ -51,27 +51,16 @@ def _decimal(value) -> Decimal | None:
     return number
 
 
-@transaction.atomic
-def scoresheet_create(
-    *,
-    actor,
-    course,
-    title_es: str,
-    title_en: str,
-    kind: str,
-    items: Sequence[Mapping],
-    pass_threshold=None,
-    instructions_es: str = "",
-    instructions_en: str = "",
-    is_required: bool = True,
-    published: bool = False,
-) -> ScoreSheet:
-    """A course's instructor or a program administrator writes a score sheet with its items
-    (each a mapping of text_es, text_en, and for points sheets max_points; critical optional).
-    Checklist: `pass_threshold` is the minimum number of items passed (None: all of them).
-    Points: it is the minimum total, at most the sum of the items' maximum points."""
+def _may_author(actor, course) -> None:
     if not (is_program_admin(actor) or is_course_instructor(user=actor, course=course)):
         raise PermissionDenied(_("You do not teach this course."))
+
+
+def _validated_sheet(
+    *, kind: str, title_es: str, title_en: str, items: Sequence[Mapping], pass_threshold
+) -> tuple[list[tuple[str, str, Decimal | None, bool]], Decimal | None]:
+    """The items as (text_es, text_en, max_points, critical) rows and the threshold, or a
+    ValidationError listing every problem. The one set of rules for writing and editing a sheet."""
     errors: dict[str, list[str]] = {}
 
     def add(field, message):
@@ -124,6 +113,39 @@ def scoresheet_create(
         )
     if errors:
         raise ValidationError(errors)
+    return rows, threshold
+
+
+def _items_create(sheet: ScoreSheet, rows) -> None:
+    ScoreSheetItem.objects.bulk_create(
+        ScoreSheetItem(sheet=sheet, position=n, text_es=es, text_en=en, max_points=points, critical=critical)
+        for n, (es, en, points, critical) in enumerate(rows, start=1)
+    )
+
+
+@transaction.atomic
+def scoresheet_create(
+    *,
+    actor,
+    course,
+    title_es: str,
+    title_en: str,
+    kind: str,
+    items: Sequence[Mapping],
+    pass_threshold=None,
+    instructions_es: str = "",
+    instructions_en: str = "",
+    is_required: bool = True,
+    published: bool = False,
+) -> ScoreSheet:
+    """A course's instructor or a program administrator writes a score sheet with its items
+    (each a mapping of text_es, text_en, and for points sheets max_points; critical optional).
+    Checklist: `pass_threshold` is the minimum number of items passed (None: all of them).
+    Points: it is the minimum total, at most the sum of the items' maximum points."""
+    _may_author(actor, course)
+    rows, threshold = _validated_sheet(
+        kind=kind, title_es=title_es, title_en=title_en, items=items, pass_threshold=pass_threshold
+    )
     sheet = ScoreSheet(
         course=course,
         course_key=course.translation_key,
@@ -139,10 +161,62 @@ def scoresheet_create(
     )
     sheet.full_clean()
     sheet.save()
-    ScoreSheetItem.objects.bulk_create(
-        ScoreSheetItem(sheet=sheet, position=n, text_es=es, text_en=en, max_points=points, critical=critical)
-        for n, (es, en, points, critical) in enumerate(rows, start=1)
+    _items_create(sheet, rows)
+    return sheet
+
+
+@transaction.atomic
+def scoresheet_update(
+    *,
+    actor,
+    sheet: ScoreSheet,
+    title_es: str,
+    title_en: str,
+    kind: str,
+    items: Sequence[Mapping],
+    pass_threshold=None,
+    instructions_es: str = "",
+    instructions_en: str = "",
+    is_required: bool = True,
+    published: bool = False,
+) -> ScoreSheet:
+    """Edits or publishes a score sheet, by the same rules as writing one. Once a trainee has
+    been scored on it, only its wording, instructions and publication change: how it is scored
+    (kind, items, points, critical items, threshold) would silently change recorded results."""
+    sheet = ScoreSheet.objects.select_for_update().get(pk=sheet.pk)
+    _may_author(actor, sheet.course)
+    rows, threshold = _validated_sheet(
+        kind=kind, title_es=title_es, title_en=title_en, items=items, pass_threshold=pass_threshold
     )
+    current = list(sheet.items.order_by("position", "id"))
+    if PracticalResult.objects.filter(sheet=sheet).exists():
+        scoring = [(item.max_points, item.critical) for item in current]
+        if (
+            kind != sheet.kind
+            or threshold != sheet.pass_threshold
+            or [(points, critical) for _es, _en, points, critical in rows] != scoring
+        ):
+            raise ValidationError(
+                {
+                    "items": _(
+                        "Trainees have been scored on this sheet: only its wording, instructions and "
+                        "publication can change. Write a new sheet to score differently."
+                    )
+                }
+            )
+        for item, (text_es, text_en, _points, _critical) in zip(current, rows, strict=True):
+            if (item.text_es, item.text_en) != (text_es, text_en):
+                item.text_es, item.text_en = text_es, text_en
+                item.save(update_fields=["text_es", "text_en"])
+    else:
+        sheet.items.all().delete()
+        _items_create(sheet, rows)
+    sheet.title_es, sheet.title_en = title_es.strip(), title_en.strip()
+    sheet.instructions_es, sheet.instructions_en = instructions_es, instructions_en
+    sheet.kind, sheet.pass_threshold = kind, threshold
+    sheet.is_required, sheet.published = is_required, published
+    sheet.full_clean()
+    sheet.save()
     return sheet
 
 

@@ -13,4 +13,5 @@ urlpatterns = [
         name="score",
     ),
     path("courses/<int:course_id>/sheets/new/", views.sheet_new, name="sheet_new"),
+    path("sheets/<int:sheet_id>/edit/", views.sheet_edit, name="sheet_edit"),
 ]

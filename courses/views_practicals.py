@@ -22,7 +22,7 @@ from .models import CoursePage
 from .models_enrollment import ClassSession
 from .models_practical import ScoreSheet
 from .selectors_practical import EVALUATED_STATUSES, result_with_scores, session_practicals, sheets_of_course
-from .services_practical import practical_override, practical_record, scoresheet_create
+from .services_practical import practical_override, practical_record, scoresheet_create, scoresheet_update
 
 SS = ClassSession.Status
 
@@ -196,4 +196,64 @@ def sheet_new(request, course_id: int):
             "formset": formset,
             "sheets": list(sheets_of_course(course_key=course.translation_key, published_only=False)),
         },
+    )
+
+
+SHEET_FIELDS = (
+    "title_es",
+    "title_en",
+    "instructions_es",
+    "instructions_en",
+    "kind",
+    "pass_threshold",
+    "is_required",
+    "published",
+)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sheet_edit(request, sheet_id: int):
+    """Edits or publishes a score sheet (its course's instructors and program administrators).
+    Once trainees are scored on it, the service lets only its wording and publication change."""
+    sheet = registry_access.get_or_404(ScoreSheet.objects.select_related("course"), pk=sheet_id)
+    course = sheet.course
+    if not (is_program_admin(request.user) or is_course_instructor(user=request.user, course=course)):
+        raise Http404
+    items = list(sheet.items.order_by("position", "id"))
+    form = ScoreSheetForm(request.POST or None, initial={f: getattr(sheet, f) for f in SHEET_FIELDS})
+    # Posted rows are read as they come: with `initial`, a row equal to it would count as
+    # unchanged and be skipped (the management form's count is the browser's to send).
+    formset = ScoreSheetItemFormSet(
+        request.POST or None,
+        prefix="items",
+        initial=None
+        if request.method == "POST"
+        else [
+            {"text_es": i.text_es, "text_en": i.text_en, "max_points": i.max_points, "critical": i.critical}
+            for i in items
+        ],
+    )
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        rows = [f.cleaned_data for f in formset.forms if not f.is_blank()]
+        try:
+            sheet = scoresheet_update(actor=request.user, sheet=sheet, items=rows, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Score sheet “%(title)s” saved.") % {"title": sheet.title})
+            return redirect("practicals:sheet_new", course_id=course.id)
+    return render(
+        request,
+        "courses/practicals/sheet_edit.html",
+        {
+            "course": course,
+            "sheet": sheet,
+            "form": form,
+            "formset": formset,
+            "scored": sheet.results.exists(),
+        },
+        status=400 if request.method == "POST" else 200,
     )
