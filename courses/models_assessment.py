@@ -19,14 +19,20 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
 
 from .models_enrollment import LANGUAGES
 
 
-class Exam(models.Model):
+class Exam(ClusterableModel):
+    """Clusterable so the Wagtail admin edits an exam with its questions and their choices on one
+    page (`courses/admin_exams.py`); `services_exam_builder.exam_save` checks and saves it."""
+
     class ReviewPolicy(models.TextChoices):
         SCORE_ONLY = "score_only", _("Score only")
         ANSWERS = "answers", _("Score and which answers were right")
@@ -58,6 +64,7 @@ class Exam(models.Model):
         _("questions per attempt"),
         null=True,
         blank=True,
+        validators=[MinValueValidator(1)],
         help_text=_("Drawn at random from the pool. Leave empty to ask every question."),
     )
     per_topic = models.JSONField(
@@ -113,6 +120,8 @@ class Exam(models.Model):
             siblings = Exam.objects.filter(group_key=self.group_key).exclude(pk=self.pk)
             if siblings.exclude(course_key=self.course_key).exists():
                 errors["group_key"] = _("The same exam in another language must belong to the same course.")
+            elif self.language and siblings.filter(language=self.language).exists():
+                errors["language"] = _("This exam already has a version in that language.")
         if self.pass_mark_percent is not None and not 1 <= self.pass_mark_percent <= 100:
             errors["pass_mark_percent"] = _("The pass mark is a percentage from 1 to 100.")
         if self.max_attempts is not None and self.max_attempts < 1:
@@ -135,25 +144,27 @@ class Exam(models.Model):
             raise ValidationError(errors)
 
 
-class Question(models.Model):
+class Question(ClusterableModel):
     class Kind(models.TextChoices):
         SINGLE = "single", _("Single choice")
         MULTIPLE = "multiple", _("Multiple choice")
         TRUE_FALSE = "true_false", _("True or false")
         SHORT_ANSWER = "short_answer", _("Short written answer")
 
-    exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="questions", verbose_name=_("exam"))
+    exam = ParentalKey(Exam, on_delete=models.CASCADE, related_name="questions", verbose_name=_("exam"))
     topic = models.CharField(_("topic"), max_length=60, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.SINGLE)
     text = models.TextField(_("question"))
     explanation = models.TextField(_("explanation"), blank=True)
-    points = models.PositiveSmallIntegerField(_("points"), default=1)
+    points = models.PositiveSmallIntegerField(_("points"), default=1, validators=[MinValueValidator(1)])
     partial_credit = models.BooleanField(
         _("partial credit"),
         default=False,
         help_text=_("Multiple choice only: credit for part of the answer."),
     )
     position = models.PositiveIntegerField(_("position"), default=0)
+
+    sort_order_field = "position"  # the admin's up/down arrows set it
 
     class Meta:
         ordering = ["exam", "position", "id"]
@@ -182,12 +193,12 @@ class Question(models.Model):
 
 
 class Choice(models.Model):
-    question = models.ForeignKey(
-        Question, on_delete=models.CASCADE, related_name="choices", verbose_name=_("question")
-    )
+    question = ParentalKey(Question, on_delete=models.CASCADE, related_name="choices", verbose_name=_("question"))
     text = models.CharField(_("choice"), max_length=500)
     is_correct = models.BooleanField(_("correct"), default=False)
     position = models.PositiveIntegerField(_("position"), default=0)
+
+    sort_order_field = "position"
 
     class Meta:
         ordering = ["question", "position", "id"]
