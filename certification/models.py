@@ -375,3 +375,4 @@ from .models_certificates import (  # noqa: E402, F401  (certificate models live
     CredentialSignatory,
     SerialCounter,
 )
+from .models_roster import AuditEntry, CredentialRequirement  # noqa: E402, F401
