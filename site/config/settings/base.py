@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent
@@ -229,6 +230,12 @@ CELERY_IMPORTS = ["courses.tasks_assessment", "certification.tasks_batches", "ce
 # Periodic schedules, all in this one place. Exactly one `celery beat` runs per deployment.
 CELERY_BEAT_SCHEDULE: dict = {
     "close-overdue-exam-attempts": {"task": "courses.attempts_close_overdue", "schedule": 60.0},
+    # 14:00 UTC is 08:00 in Central America (UTC-6): reminders arrive at the start of the workday,
+    # and each agency's date has long turned over.
+    "certificate-expiry-reminders": {
+        "task": "certification.certificate_reminders_send",
+        "schedule": crontab(hour=14, minute=0),
+    },
 }
 
 LOGGING = {
