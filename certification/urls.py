@@ -1,11 +1,13 @@
 from django.urls import path
 
-from . import urls_batches, urls_certificate_issue, views, views_certificates, views_exchange
+from . import urls_batches, urls_certificate_issue, views, views_certificates, views_exchange, views_roster
 
 app_name = "registry"
 urlpatterns = [
     path("", views.agency_index, name="agency_index"),
     path("<int:agency_id>/personnel/", views.personnel_list, name="personnel_list"),
+    path("<int:agency_id>/roster/", views_roster.roster, name="roster"),
+    path("<int:agency_id>/requirements/", views_roster.requirements, name="requirements"),
     path("<int:agency_id>/personnel/new/", views.personnel_create, name="personnel_create"),
     path("personnel/<int:trainee_id>/", views.personnel_detail, name="personnel_detail"),
     path("personnel/<int:trainee_id>/edit/", views.personnel_edit, name="personnel_edit"),
