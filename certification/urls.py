@@ -1,6 +1,16 @@
 from django.urls import path
 
-from . import urls_batches, urls_certificate_issue, views, views_certificates, views_exchange, views_roster
+from . import (
+    urls_batches,
+    urls_certificate_issue,
+    urls_coverage,
+    urls_roster_export,
+    urls_transcript,
+    views,
+    views_certificates,
+    views_exchange,
+    views_roster,
+)
 
 app_name = "registry"
 urlpatterns = [
@@ -31,4 +41,5 @@ urlpatterns = [
         "certificates/<int:certificate_id>/pdf/", views_certificates.certificate_pdf, name="certificate_pdf"
     ),
 ]
-urlpatterns += urls_batches.urlpatterns + urls_certificate_issue.urlpatterns
+for extra in (urls_batches, urls_certificate_issue, urls_roster_export, urls_transcript, urls_coverage):
+    urlpatterns += extra.urlpatterns
