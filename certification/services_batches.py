@@ -242,14 +242,15 @@ def _finish(batch: CertificateBatch, **fields) -> None:
         current.save()
 
 
-def _pdf_ensure(certificate: Certificate) -> Certificate:
-    """The certificate with its PDF stored, rendered now (synchronously: this is the background
-    work) when it is missing."""
+def _pdf_ensure(certificate: Certificate, *, reload: bool = True) -> Certificate:
+    """Stores the certificate's PDF, rendered now (synchronously: this is the background work)
+    when it is missing; `reload` reads the stored file's name and hash back."""
     from .certificate_pdf import certificate_pdf_store  # WeasyPrint loads only where PDFs are drawn
 
     if not certificate.pdf_sha256:
         certificate_pdf_store(certificate_id=certificate.pk)
-        certificate.refresh_from_db(fields=["pdf", "pdf_sha256", "pdf_rendered_at"])
+        if reload:
+            certificate.refresh_from_db(fields=["pdf", "pdf_sha256", "pdf_rendered_at"])
     return certificate
 
 
@@ -268,7 +269,7 @@ def _run_session_issue(batch: CertificateBatch) -> None:
         for certificate in certificates:
             if certificate.created_at >= batch.started_at:
                 issued.add(certificate.pk)
-            _pdf_ensure(certificate)
+            _pdf_ensure(certificate, reload=False)
         if number % PROGRESS_EVERY == 0:
             _progress(batch, done=number, issued=len(issued))
     _finish(batch, total=total, done=total, issued=len(issued))

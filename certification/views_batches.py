@@ -3,6 +3,8 @@ or an agency's current certificates), follow its progress and download the ZIP. 
 `services_batches`; a batch, session or agency outside the user's scope is 404. A session's
 batches are for program administrators only, like the other pages of a session's roster."""
 
+from pathlib import Path
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, JsonResponse
@@ -16,7 +18,6 @@ from . import access
 from .models import CertificateBatch
 from .roles import is_program_admin
 from .services_batches import (
-    archive_name,
     batch_agency_zip_start,
     batch_session_issue_start,
     batch_session_zip_start,
@@ -215,7 +216,7 @@ def batch_download(request, batch_id: int):
     response = FileResponse(
         batch.archive.open("rb"),
         as_attachment=True,
-        filename=archive_name(batch, today=batch.finished_at.date()),
+        filename=Path(batch.archive.name).name,
         content_type="application/zip",
     )
     response["X-Content-Type-Options"] = "nosniff"
