@@ -36,6 +36,7 @@ from certification.models import Agency, AgencyStaff, Country, Trainee
 from certification.selectors import vetting_eligibility
 
 from . import services_enrollment as svc
+from .demo_exams import closed_class_results, self_paced_exam_passed
 from .models import CoursePage
 from .models_enrollment import ClassSession, Enrollment, EnrollmentTransition
 
@@ -406,8 +407,9 @@ class _Seeder:
                     svc.module_complete(user=trainees[email].user, module=module)
 
     def class_closed(self, session, spec):
-        """Closed two months ago: attendance for every day; most completed, two failed (one
-        attended three days of five), one withdrew after the second day."""
+        """Closed two months ago: attendance for every day; the exam and the practical sheet
+        (`demo_exams.closed_class_results`); most completed, two failed (one attended three days
+        of five, one failed the practical), one withdrew after the second day."""
         self.move(session, SS.OPEN)
         enrollments = self.nominees(session, spec)
         for enrollment in enrollments:
@@ -428,6 +430,10 @@ class _Seeder:
                 svc.enrollment_withdraw(
                     actor=self.heads[gone.trainee.agency_id], enrollment=gone, reason="Baja médica."
                 )
+        # Before the results: the exam (the fourth day) and the practical evaluation (the last).
+        closed_class_results(
+            session=session, instructor=self.instructor, sat=[failed, *passed], failed_practical=failed
+        )
         for enrollment, reason in zip((absent, failed), FAIL_REASONS, strict=True):
             svc.enrollment_fail(actor=self.admin, enrollment=enrollment, reason=reason)
         for enrollment in passed:
@@ -504,7 +510,8 @@ class _Seeder:
         return trainee.agency.country.code, trainee.agency.acronym
 
     def self_paced(self) -> None:
-        """The self-paced EVD-130: trainee1 completed it (every module), trainee3 started it."""
+        """The self-paced EVD-130: trainee1 completed it (every module, then the exam: the
+        FIN-210 nomination below needs it completed), trainee3 started it."""
         course = self.courses.get("EVD-130")
         if course is None:
             return
@@ -517,9 +524,11 @@ class _Seeder:
                 or Enrollment.objects.filter(trainee=trainee, course_key=course.translation_key).exists()
             ):
                 continue
-            svc.enrollment_self_enroll(user=trainee.user, course=course)
+            enrollment = svc.enrollment_self_enroll(user=trainee.user, course=course)
             for module in modules[:done]:
                 svc.module_complete(user=trainee.user, module=module)
+            if done == len(modules):
+                self_paced_exam_passed(enrollment=enrollment, grader=self.admin)
 
 
 @transaction.atomic

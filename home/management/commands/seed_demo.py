@@ -6,11 +6,14 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from certification import services as registry
-from certification.models import AgencyStaff, Trainee
+from certification.demo_certificates import seed_certificates
+from certification.models import AgencyStaff, Certificate, Trainee
 from certification.roles import INSTRUCTORS, PROGRAM_ADMINISTRATORS, ensure_groups, role_grant
+from certification.services_certificates import verification_code_display
 from certification.services_personnel import trainee_create
 from courses.demo import seed_courses
 from courses.demo_enrollment import seed_enrollments
+from courses.demo_exams import seed_assessments, seed_results
 from home import demo_data, demo_registry
 from home.services import site_setup
 
@@ -31,10 +34,25 @@ class Command(BaseCommand):
             site_setup()
             accounts = self.seed_registry(password)
             seed_courses()
+            seed_assessments()  # before the classes: the closed class sat its exam while it ran
             seed_enrollments()
+            seed_results()
+            certificates = seed_certificates()
+        # The certificates' PDFs rendered after the commit (eagerly without a broker).
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Every demo account's password: {password}"))
         for email, role in accounts:
             self.stdout.write(f"  {role:<40} {email}")
+        self.print_certificates(certificates)
+
+    def print_certificates(self, certificates: dict[str, Certificate]) -> None:
+        if not certificates:
+            return
+        self.stdout.write(
+            "Certificates to verify at /es/verify/ or /en/verify/ (JSON: /api/v1/verify/<code>/):"
+        )
+        for label, certificate in certificates.items():
+            code = verification_code_display(certificate.verification_code)
+            self.stdout.write(f"  {label:<40} {code}  {certificate.serial}")
 
     def seed_registry(self, password: str) -> list[tuple[str, str]]:
         ensure_groups()
