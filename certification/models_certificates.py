@@ -69,6 +69,9 @@ class SerialCounter(models.Model):
 
 
 class Certificate(models.Model):
+    # Wagtail's reference index would cost two queries per save for links nobody browses.
+    wagtail_reference_index_ignore = True
+
     class Status(models.TextChoices):
         VALID = "valid", _("Valid")
         SUSPENDED = "suspended", _("Suspended")
@@ -161,6 +164,7 @@ class CertificateEvent(models.Model):
     """Every step of a certificate's life: issued, suspended, reinstated, revoked, superseded,
     renewed; who, when, why. Append-only."""
 
+    wagtail_reference_index_ignore = True
     certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=20)
     from_status = models.CharField(max_length=20, blank=True)
