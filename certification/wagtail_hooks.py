@@ -1,9 +1,14 @@
 """The registry in the Wagtail admin: one "Registry" menu for program administrators."""
 
+from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.views.generic import CreateView
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.sidebar import LinkMenuItem as LinkMenuItemComponent
+from wagtail.admin.views.generic import CreateView, IndexView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permissions import register_permission_policy
 
 from .admin_policies import AppendOnlyPolicy, ProgramAdminPolicy, ReadOnlyPolicy
@@ -17,6 +22,7 @@ from .models import (
     Unit,
     VettingRecord,
 )
+from .roles import is_program_admin
 from .services import agency_staff_assign
 from .services_vetting import vetting_record_add
 
@@ -176,6 +182,19 @@ class CredentialSignatoryViewSet(ModelViewSet):
     copy_view_enabled = False
 
 
+class CertificateIndexView(IndexView):
+    @cached_property
+    def header_buttons(self):
+        buttons = list(super().header_buttons)
+        if is_program_admin(self.request.user):
+            buttons.append(
+                HeaderButton(
+                    _("Issue a certificate"), url=reverse("registry:certificate_issue"), icon_name="plus"
+                )
+            )
+        return buttons
+
+
 class CertificateViewSet(ModelViewSet):
     url_prefix = "certification/certificates"
     url_namespace = "certification_certificates"
@@ -186,6 +205,7 @@ class CertificateViewSet(ModelViewSet):
     list_filter = ["status", "source", "credential", "agency__country", "issued_on", "expires_on"]
     search_fields = ["serial", "verification_code", "trainee__search_text"]
     form_fields = ["status"]  # never saved: the policy forbids changes
+    index_view_class = CertificateIndexView
     inspect_view_enabled = True
     copy_view_enabled = False
     list_per_page = 50
@@ -194,11 +214,34 @@ class CertificateViewSet(ModelViewSet):
         return Certificate.objects.select_related("trainee", "credential", "agency__country")
 
 
+class IssueCertificateMenuItem(MenuItem):
+    """The manual issue page lives on the site (/<lang>/agency/certificates/issue/), in the
+    language the administrator is using the admin in; only program administrators see it."""
+
+    def __init__(self, order):
+        super().__init__(
+            _("Issue a certificate"), "", name="issue-certificate", icon_name="plus", order=order
+        )
+
+    def is_shown(self, request):
+        return is_program_admin(request.user)
+
+    def render_component(self, request):
+        # The URL is reversed per request (its language prefix); menu items are shared.
+        return LinkMenuItemComponent(
+            self.name, self.label, reverse("registry:certificate_issue"), icon_name=self.icon_name
+        )
+
+
 class CertificationGroup(ModelViewSetGroup):
     menu_label = _("Certification")
     menu_icon = "pick"
     menu_order = 310
     items = (CredentialViewSet, CredentialSignatoryViewSet, CertificateViewSet)
+
+    def get_submenu_items(self):
+        items = super().get_submenu_items()
+        return [*items, IssueCertificateMenuItem(order=len(items) + 1)]
 
 
 class RegistryGroup(ModelViewSetGroup):
