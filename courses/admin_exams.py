@@ -88,6 +88,8 @@ class ExamBuilderPolicy(BasePermissionPolicy):
         ).distinct()
 
     def user_has_permission_for_instance(self, user, action, instance):
+        if action == "delete" and exam_has_attempts(exam=instance):
+            return False  # its results are records (exam_delete refuses it too)
         return self.user_has_permission(user, action) and may_build_exam(user, instance)
 
     def instances_user_has_any_permission_for(self, user, actions):

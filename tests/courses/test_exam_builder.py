@@ -619,12 +619,21 @@ def test_the_answer_key_is_corrected_on_its_own_screen_and_the_attempts_rescored
     assert result() == [(100, True)]
     audit = AssessmentAudit.objects.filter(action="regrade").get()
     assert audit.actor == world.instructor and audit.reason == "La clave estaba invertida"
+    # The item analysis, where a bad question shows, links here and to the exam (visited last:
+    # a page under /es/ makes Spanish the user's admin language).
+    analysis = page(client.get(reverse("exams:exam_analysis", args=[taken.pk])))
+    assert reverse("exam_builder:answer_key", args=[taken.pk]) in analysis
+    assert reverse("exam_builder:edit", args=[taken.pk]) in analysis
 
 
 def test_an_exam_taken_is_not_deleted(client, world, taken):
     in_english_admin(client, world.admin)
+    edit_page = page(client.get(reverse("exam_builder:edit", args=[taken.pk])))
+    assert reverse("exam_builder:delete", args=[taken.pk]) not in edit_page  # no button offered
     response = client.post(reverse("exam_builder:delete", args=[taken.pk]))
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "exam_builder:edit", args=[taken.pk]
+    )
     assert Exam.objects.filter(pk=taken.pk).exists()
     fresh = make_exam(taken.course, title="Borrador", published=False)
     assert client.post(reverse("exam_builder:delete", args=[fresh.pk])).status_code == 302
