@@ -79,12 +79,18 @@ def _local_dates(now: datetime.datetime):
     return today
 
 
-def _candidates(now: datetime.datetime):
-    """Valid certificates of active officers expiring in the widest window any time zone can
-    need, that are the officer's current one and have not had their last notice yet. Locked."""
+def _window(now: datetime.datetime) -> tuple[datetime.date, datetime.date]:
+    """The expiry dates any time zone can need today: the UTC date's window, a day wider."""
     utc_today = now.astimezone(datetime.UTC).date()
-    lowest = utc_today - datetime.timedelta(days=EXPIRED_LOOKBACK_DAYS + 1)
-    highest = utc_today + datetime.timedelta(days=DAYS_BEFORE[Kind.DAYS_90] + 1)
+    return (
+        utc_today - datetime.timedelta(days=EXPIRED_LOOKBACK_DAYS + 1),
+        utc_today + datetime.timedelta(days=DAYS_BEFORE[Kind.DAYS_90] + 1),
+    )
+
+
+def _candidates(lowest: datetime.date, highest: datetime.date) -> list[Certificate]:
+    """Valid certificates of active officers expiring within the window, that are the officer's
+    current one and have not had their last notice yet. Locked until the run commits."""
     lasts_longer = (
         Certificate.objects.filter(
             trainee_id=OuterRef("trainee_id"), credential_id=OuterRef("credential_id"), status=C.VALID
@@ -105,7 +111,7 @@ def _candidates(now: datetime.datetime):
         .exclude(Exists(finished))
         .select_related("trainee__user", "trainee__agency__country", "credential")
         .order_by("expires_on", "pk")
-    ), (lowest, highest)
+    )
 
 
 def _languages(user_ids) -> dict[int, str]:
@@ -194,7 +200,8 @@ def _record(now: datetime.datetime) -> list[_Reminder]:
     """Decides and records, in one transaction, the reminders due now. Returns them with their
     messages ready (sent after commit)."""
     today_for = _local_dates(now)
-    certificates, (lowest, highest) = _candidates(now)
+    lowest, highest = _window(now)
+    certificates = _candidates(lowest, highest)
     if not certificates:
         return []
     already = defaultdict(set)
