@@ -25,6 +25,9 @@ register = template.Library()
 WIDTH = 640  # the drawing's own units; the SVG scales to its container
 VALUE_ROOM = 150  # room right of the longest bar for its value
 ROW = 42  # a label line above each bar
+INLINE_ROW = 24  # short labels (months, countries) sit left of their bar
+INLINE_LABEL = 190  # ... in this much room
+INLINE_CHARACTERS = 26  # what fits in it
 BAR_TOP = 20
 BAR_HEIGHT = 14
 MIN_TEXT_WIDTH = 28  # a stacked segment narrower than this shows its count only in the table
@@ -47,22 +50,27 @@ class Bar:
     text: str
     y: int
     width: float
+    inline: bool  # the label left of the bar (short labels) or above it
+
+    @property
+    def bar_x(self) -> int:
+        return INLINE_LABEL if self.inline else 0
 
     @property
     def label_y(self) -> int:
-        return self.y + 14
+        return self.y + (BAR_HEIGHT - 2 if self.inline else 14)
 
     @property
     def bar_y(self) -> int:
-        return self.y + BAR_TOP
+        return self.y + (0 if self.inline else BAR_TOP)
 
     @property
     def text_x(self) -> float:
-        return round(self.width + 6, 1)
+        return round(self.bar_x + self.width + 6, 1)
 
     @property
     def text_y(self) -> int:
-        return self.y + BAR_TOP + BAR_HEIGHT - 2
+        return self.bar_y + BAR_HEIGHT - 2
 
 
 def _summary(pairs: list[tuple[str, str]]) -> str:
@@ -87,13 +95,14 @@ def bar_chart(
     items = [(str(item[0]), item[1], item[2] if len(item) > 2 else None) for item in series]
     values = [value for _label, value, _text in items if value is not None]
     top = maximum if maximum is not None else max(values, default=0)
-    room = WIDTH - VALUE_ROOM
+    inline = all(len(label) <= INLINE_CHARACTERS for label, _value, _text in items)
+    row = INLINE_ROW if inline else ROW
+    room = WIDTH - VALUE_ROOM - (INLINE_LABEL if inline else 0)
     bars = []
     for index, (label, value, text) in enumerate(items):
         width = round(room * value / top, 1) if top and value else 0
-        bars.append(
-            Bar(label=label, value=value, text=str(text or number(value)), y=index * ROW, width=width)
-        )
+        text = str(text or number(value))
+        bars.append(Bar(label=label, value=value, text=text, y=index * row, width=width, inline=inline))
     return {
         "chart_id": chart_id,
         "title": title,
@@ -102,7 +111,7 @@ def bar_chart(
         "value_heading": value_heading,
         "bars": bars,
         "width": WIDTH,
-        "height": max(len(bars), 1) * ROW + 4,
+        "height": max(len(bars), 1) * row + 4,
         "bar_height": BAR_HEIGHT,
         "table_open": table_open,
     }

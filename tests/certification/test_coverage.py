@@ -159,16 +159,17 @@ def queries(callable_) -> int:
 
 def test_a_bar_chart_is_an_accessible_image_with_its_table():
     context = bar_chart(
-        [("Guatemala", 3), ("Honduras", 1), ("Belice", None, "nothing required")],
+        [("Guatemala", 7), ("Honduras", 1), ("Belice", None, "nothing required")],
         chart_id="c1",
         title="Officers by country",
         label_heading="Country",
         value_heading="Officers",
     )
     bars = context["bars"]
-    assert [b.width for b in bars] == [490, round(490 / 3, 1), 0]  # the longest bar fills the room
-    assert [b.text for b in bars] == ["3", "1", "nothing required"]
-    assert "Guatemala: 3; Honduras: 1" in context["description"]
+    assert [b.width for b in bars] == [300, 42.9, 0]  # the longest bar fills the room
+    assert [b.text for b in bars] == ["7", "1", "nothing required"]
+    assert all(b.inline for b in bars) and bars[1].bar_x == 190  # short labels sit left of the bars
+    assert "Guatemala: 7; Honduras: 1" in context["description"]
     from django.template.loader import render_to_string
 
     with translation.override("es"):
@@ -176,7 +177,18 @@ def test_a_bar_chart_is_an_accessible_image_with_its_table():
     assert 'role="img"' in html and 'aria-labelledby="c1-title c1-desc"' in html
     assert '<title id="c1-title">Officers by country</title>' in html
     assert "<table" in html and '<th scope="row">Honduras</th>' in html
-    assert 'width="163.3"' in html  # SVG numbers are never written with a decimal comma
+    assert 'width="42.9"' in html  # SVG numbers are never written with a decimal comma
+    long = bar_chart(
+        [("BSI-101 Interdicción fronteriza en puestos terrestres", 66.7, "66,7 % (2 of 3)")],
+        chart_id="c2",
+        title="Pass rate",
+        label_heading="Course",
+        value_heading="Pass rate",
+        maximum=100,
+    )
+    (bar,) = long["bars"]
+    assert not bar.inline and bar.bar_x == 0 and bar.bar_y > bar.label_y - 14  # the label above its bar
+    assert bar.width == round(490 * 0.667, 1) and bar.text == "66,7 % (2 of 3)"
 
 
 def test_a_stacked_chart_counts_each_segment_in_text():
