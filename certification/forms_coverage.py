@@ -9,10 +9,14 @@ MAX_DAYS = 3660
 
 class PeriodForm(forms.Form):
     start = forms.DateField(
-        label=_("From"), input_formats=["%Y-%m-%d"], widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"),
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     end = forms.DateField(
-        label=_("To (included)"), input_formats=["%Y-%m-%d"], widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To (included)"),
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def clean(self):
