@@ -16,7 +16,6 @@ from .forms import date_input
 from .models import Agency, Certificate, Credential, Trainee
 from .national_ids import normalize_id_number
 from .selectors import agency_today
-from .services_certificates import add_months
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 # What a request may declare beyond the document itself (the other fields, multipart framing).
@@ -215,37 +214,7 @@ class CertificateIssueForm(forms.Form):
                 self.add_error("course_end", _("The course cannot end before it starts."))
             if end and today and end > today:
                 self.add_error("course_end", _("The date cannot be in the future."))
-        credential = data.get("credential")
-        if self.trainee and credential and not self.errors:
-            self._check_not_shortening(credential, issued_on or today)
         return data
-
-    def _check_not_shortening(self, credential: Credential, issued_on) -> None:
-        """A new certificate replaces the officer's current one of the credential: refuse one that
-        would expire before it (recording old training must not cut a longer certificate short)."""
-        expires_on = add_months(issued_on, credential.validity_months) if credential.validity_months else None
-        current = (
-            Certificate.objects.filter(
-                trainee=self.trainee,
-                credential=credential,
-                status__in=(Certificate.Status.VALID, Certificate.Status.SUSPENDED),
-            )
-            .order_by("-issued_on", "-id")
-            .first()
-        )
-        if current is None:
-            return
-        shorter = current.expires_on is None and expires_on is not None
-        shorter = shorter or (current.expires_on and expires_on and expires_on < current.expires_on)
-        if shorter:
-            self.add_error(
-                "issued_on",
-                _(
-                    "%(name)s already holds certificate %(serial)s of this credential, valid longer: "
-                    "this one would replace it and expire earlier."
-                )
-                % {"name": self.trainee.full_name, "serial": current.serial},
-            )
 
     def evidence(self) -> dict:
         """The frozen snapshot the certificate is drawn from (the keys of certificate_pdf)."""

@@ -93,6 +93,13 @@ def _render_after_commit(certificate: Certificate) -> None:
     certificate_pdf_render.delay_on_commit(certificate.pk)
 
 
+def _ends_sooner(expires_on: datetime.date | None, other: datetime.date | None) -> bool:
+    """Does a validity ending on `expires_on` end before one ending on `other` (None: never)?"""
+    if expires_on is None:
+        return False
+    return other is None or expires_on < other
+
+
 @transaction.atomic
 def certificate_issue(
     *,
@@ -130,13 +137,29 @@ def certificate_issue(
         return existing
     if not credential.is_active:
         raise ValidationError(_("The credential %(code)s is no longer awarded.") % {"code": credential.code})
-    issued_on = issued_on or agency_today(agency=trainee.agency)
+    today = agency_today(agency=trainee.agency)
+    issued_on = issued_on or today
+    if issued_on > today:
+        raise ValidationError({"issued_on": _("The issue date cannot be in the future.")})
     expires_on = add_months(issued_on, credential.validity_months) if credential.validity_months else None
     previous = (
         Certificate.objects.filter(trainee=trainee, credential=credential, status__in=(C.VALID, C.SUSPENDED))
         .order_by("-issued_on", "-id")
         .first()
     )
+    # Recording old training must not cut a longer certificate short. (A course completed again
+    # always renews, even if the credential's validity has since been shortened.)
+    by_hand = source in (Certificate.Source.MANUAL, Certificate.Source.EXTERNAL)
+    if by_hand and previous is not None and _ends_sooner(expires_on, previous.expires_on):
+        raise ValidationError(
+            {
+                "issued_on": _(
+                    "%(name)s already holds certificate %(serial)s of this credential, valid longer: "
+                    "this one would replace it and expire earlier."
+                )
+                % {"name": trainee.full_name, "serial": previous.serial}
+            }
+        )
     certificate = Certificate(
         serial=serial_next(country_code=trainee.agency.country.code, year=issued_on.year),
         verification_code=verification_code_new(),

@@ -40,6 +40,11 @@ urlpatterns = [
     path(
         "certificates/<int:certificate_id>/pdf/", views_certificates.certificate_pdf, name="certificate_pdf"
     ),
+    path(
+        "certificates/<int:certificate_id>/evidence/",
+        views_certificates.certificate_evidence,
+        name="certificate_evidence",
+    ),
 ]
 for extra in (urls_batches, urls_certificate_issue, urls_roster_export, urls_transcript, urls_coverage):
     urlpatterns += extra.urlpatterns

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from . import access
 from .forms import CertificateStatusForm
@@ -87,5 +87,29 @@ def certificate_pdf(request, certificate_id: int):
         certificate.pdf.open("rb"), as_attachment=True, filename=f"{certificate.serial}.pdf"
     )
     response["Content-Type"] = "application/pdf"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+EVIDENCE_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg"}
+
+
+@login_required
+@require_GET
+def certificate_evidence(request, certificate_id: int):
+    """The document that proves training done elsewhere, to those who see the certificate.
+    Always an attachment of a fixed, harmless type (only PDF, PNG and JPEG are accepted)."""
+    certificate = access.get_or_404(access.certificates_visible_to(request.user), pk=certificate_id)
+    if not certificate.evidence_document:
+        raise Http404
+    extension = certificate.evidence_document.name.rsplit(".", 1)[-1].lower()
+    if extension not in EVIDENCE_TYPES:
+        raise Http404
+    response = FileResponse(
+        certificate.evidence_document.open("rb"),
+        as_attachment=True,
+        filename=f"{certificate.serial}-evidence.{extension}",
+    )
+    response["Content-Type"] = EVIDENCE_TYPES[extension]
     response["X-Content-Type-Options"] = "nosniff"
     return response
