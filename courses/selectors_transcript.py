@@ -58,7 +58,7 @@ class CourseLine:
     starts_on: datetime.date | None  # None: self-paced
     ends_on: datetime.date | None
     place: str
-    delivery_mode: str
+    delivery_mode: str  # its label (lazy: read in the language the page is drawn in)
     completed_at: datetime.datetime | None
     attendance_percent: int | None  # None when no day counted (or no attendance taken)
     exams: list[ExamLine] = field(default_factory=list)
@@ -156,7 +156,7 @@ def _exam_lines(enrollment_ids: list[int], language: str) -> dict[int, list[Exam
     return lines
 
 
-def _practical_lines(enrollment_ids: list[int]) -> dict[int, list[PracticalLine]]:
+def _practical_lines(enrollment_ids: list[int], language: str) -> dict[int, list[PracticalLine]]:
     lines: dict[int, list[PracticalLine]] = defaultdict(list)
     results = (
         PracticalResult.objects.filter(enrollment_id__in=enrollment_ids)
@@ -166,7 +166,7 @@ def _practical_lines(enrollment_ids: list[int]) -> dict[int, list[PracticalLine]
     for result in results:
         lines[result.enrollment_id].append(
             PracticalLine(
-                title=result.sheet.title,  # the sheet is bilingual: the active language's title
+                title=result.sheet.title_en if language == "en" else result.sheet.title_es,
                 kind=result.sheet.kind,
                 passed=result.result_passed,
                 total_points=result.total_points,
@@ -191,7 +191,7 @@ def transcript_courses(*, trainee, language: str, certificates: Iterable = ()) -
     ids = [e.pk for e in enrollments]
     localized = _titles({e.course_key for e in enrollments}, language)
     exams = _exam_lines(ids, language) if ids else {}
-    practicals = _practical_lines(ids) if ids else {}
+    practicals = _practical_lines(ids, language) if ids else {}
     earned: dict[int, object] = {}
     for certificate in certificates:  # newest first: a superseded one never hides its successor
         enrollment_id = award_enrollment_id(certificate.award_key)
@@ -216,7 +216,7 @@ def transcript_courses(*, trainee, language: str, certificates: Iterable = ()) -
                 starts_on=session.starts_on if session else None,
                 ends_on=session.ends_on if session else None,
                 place=_place(session),
-                delivery_mode=session.get_delivery_mode_display() if session else "",
+                delivery_mode=ClassSession.DeliveryMode(session.delivery_mode).label if session else "",
                 completed_at=enrollment.completed_at,
                 attendance_percent=attendance_percent(enrollment.attended, enrollment.counted),
                 exams=exams.get(enrollment.pk, []),
