@@ -193,7 +193,9 @@ class Question(ClusterableModel):
 
 
 class Choice(models.Model):
-    question = ParentalKey(Question, on_delete=models.CASCADE, related_name="choices", verbose_name=_("question"))
+    question = ParentalKey(
+        Question, on_delete=models.CASCADE, related_name="choices", verbose_name=_("question")
+    )
     text = models.CharField(_("choice"), max_length=500)
     is_correct = models.BooleanField(_("correct"), default=False)
     position = models.PositiveIntegerField(_("position"), default=0)
