@@ -128,7 +128,9 @@ class Exam(ClusterableModel):
             errors["max_attempts"] = _("Allow at least one attempt.")
         if self.time_limit_minutes is not None and self.time_limit_minutes < 1:
             errors["time_limit_minutes"] = _("The time limit is at least one minute (or empty: untimed).")
-        per_topic = self.per_topic or {}
+        if self.per_topic is None:
+            self.per_topic = {}  # an emptied field in a form: no topics
+        per_topic = self.per_topic
         if not isinstance(per_topic, dict) or not all(
             isinstance(topic, str)
             and topic.strip()

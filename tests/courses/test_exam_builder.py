@@ -473,6 +473,18 @@ def test_an_unpublished_exam_may_be_saved_without_questions_and_filled_in_later(
     assert exam.questions.count() == 2
 
 
+def test_an_emptied_per_topic_field_means_no_topics(client, world, course):
+    in_english_admin(client, world.admin)
+    data = form_data(settings_for(course), [q()])
+    data["per_topic"] = ""
+    assert client.post(reverse("exam_builder:add"), data).status_code == 302
+    assert Exam.objects.get().per_topic == {}
+    data["per_topic"] = "documentos: 2"
+    response = client.post(reverse("exam_builder:add"), data)
+    assert response.status_code == 200 and "Enter a valid JSON" in page(response)
+    assert Exam.objects.count() == 1
+
+
 def test_the_service_applies_the_same_rules(world, course):
     exam = Exam(course=course, title="X", language="es", published=True)
     exam.questions = [Question(kind="true_false", text="¿?", choices=[Choice(text="V", is_correct=True)])]
