@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "django_tasks",
+    "csp",
     # Accounts
     "allauth",
     "allauth.account",
@@ -70,7 +71,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "home.middleware.SiteCSPMiddleware",  # the admin's policy under /admin/, the site's elsewhere
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "home.middleware.RequestSizeLimitMiddleware",  # 413 before an oversized body is read
     "django.contrib.sessions.middleware.SessionMiddleware",
     "home.middleware.SiteLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -81,6 +84,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "home.middleware_mfa.StaffSecurityMiddleware",  # staff: TOTP first, idle sessions end
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",  # answers RATELIMIT_VIEW (429), not 403
 ]
@@ -165,12 +169,38 @@ WAGTAIL_SITE_NAME = "CARSI Training"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 # mp4 and webm: video files in course modules where streaming sites are blocked (courses/blocks.py).
+# Each extension's content is checked on upload (certification.uploads.validate_document_content).
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "mp4", "odt", "pdf", "pptx", "txt", "webm", "xlsx"]
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "certification.uploads.CheckedDocumentForm"
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
+# Documents are always served by Wagtail's view (never a redirect to the storage), with a type fixed
+# by the extension, `nosniff` and `Content-Security-Policy: default-src 'none'`; only PDFs inline.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+WAGTAILDOCS_CONTENT_TYPES = {
+    "csv": "text/csv",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "mp4": "video/mp4",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "pdf": "application/pdf",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "txt": "text/plain",
+    "webm": "video/webm",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+WAGTAILDOCS_INLINE_CONTENT_TYPES = ["application/pdf"]
+WAGTAILDOCS_BLOCK_EMBEDDED_CONTENT = True
+# Images: Wagtail checks that the file's format matches its extension; no SVG (it can carry script).
+WAGTAILIMAGES_EXTENSIONS = ["avif", "gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
-# All logins go through allauth (its rate limits and MFA), the Wagtail admin's included.
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
+# The largest request body accepted at all (413 before it is read, so nothing is spooled to disk):
+# well above the largest upload (20 MB). Pages that take less say so themselves (the manual issue).
+MAX_REQUEST_BODY_BYTES = 50 * 1024 * 1024
+# All logins go through allauth (its rate limits and MFA), the Wagtail admin's included: its login
+# page redirects to allauth's (home.middleware_mfa), and passwords change only through allauth.
 WAGTAILADMIN_LOGIN_URL = "account_login"
 WAGTAIL_PASSWORD_RESET_ENABLED = False
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # Wagtail's own background work (reference index, file deletion) uses Django's task framework.
@@ -196,7 +226,9 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "optional"
-ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# A changed password ends every session of the account, this one included (Django's session
+# hash ends the others; allauth this one): whoever knew the old password is out everywhere.
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_SESSION_REMEMBER = None
@@ -204,6 +236,24 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[CARSI] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = os.environ.get("ACCOUNT_DEFAULT_HTTP_PROTOCOL", "https")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "CARSI Training"
+# Failed logins (password, or second factor) are limited per address and per account; a locked
+# account can still reset its password. The counters live in the default cache: set CACHE_URL to
+# Redis when several processes serve the site. Behind a reverse proxy, ALLAUTH_TRUSTED_PROXY_COUNT
+# says how many proxies add to X-Forwarded-For, so the client's own address is counted.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "20/m/ip,5/5m/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "change_password": "5/m/user",
+    "reauthenticate": "10/m/user",
+}
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("ALLAUTH_TRUSTED_PROXY_COUNT", "0"))
+# Program administrators, instructors and agency staff must set up TOTP before any other page
+# (home.middleware_mfa). The test settings turn it off for tests whose staff log in without a
+# second factor; the tests of this rule turn it back on.
+MFA_REQUIRED_FOR_STAFF = env_bool("MFA_REQUIRED_FOR_STAFF", True)
+# A staff session ends after this long without a request; trainees keep Django's default.
+STAFF_SESSION_IDLE_SECONDS = int(os.environ.get("STAFF_SESSION_IDLE_SECONDS", str(30 * 60)))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
@@ -260,5 +310,48 @@ LOGGING = {
 # Security defaults that hold everywhere; production.py adds the HTTPS-only ones.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Content Security Policy (django-csp; home.middleware.SiteCSPMiddleware). The public site runs no
+# inline script or style: scripts and styles are files under /static/. Keep it so: a `<script>`
+# block or a `style=""` attribute in a template is blocked by the browser. Images may be data: URIs
+# (the TOTP QR code). CSP_MEDIA_ORIGINS names a media storage on another origin (S3), if any.
+_SELF, _NONE = "'self'", "'none'"
+_MEDIA_ORIGINS = env_list("CSP_MEDIA_ORIGINS")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF],
+        "style-src": [_SELF],
+        "img-src": [_SELF, "data:", *_MEDIA_ORIGINS],
+        "media-src": [_SELF, *_MEDIA_ORIGINS],
+        "font-src": [_SELF],
+        "connect-src": [_SELF],
+        "object-src": [_NONE],
+        "base-uri": [_SELF],
+        "form-action": [_SELF],
+        "frame-ancestors": [_NONE],
+    }
+}
+# The Wagtail admin's pages carry inline scripts and styles (and its preview frames our own pages):
+# a looser policy for /admin/ only, still nothing from other origins.
+ADMIN_CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF, "'unsafe-inline'"],
+        "style-src": [_SELF, "'unsafe-inline'"],
+        "img-src": [_SELF, "data:", "blob:", *_MEDIA_ORIGINS],
+        "media-src": [_SELF, "blob:", *_MEDIA_ORIGINS],
+        "font-src": [_SELF, "data:"],
+        "connect-src": [_SELF],
+        "frame-src": [_SELF],
+        "worker-src": [_SELF, "blob:"],
+        "object-src": [_NONE],
+        "base-uri": [_SELF],
+        "form-action": [_SELF],
+        "frame-ancestors": [_SELF],
+    }
+}
