@@ -246,12 +246,12 @@ def _locked_problems(
             problems.add(question, "partial_credit", key_fix)
         old = before_choices[question.pk]
         now = choices[id(question)]
+        if any(choice.pk is None for choice in now):
+            problems.add(
+                question, None, _("Choices cannot be added to a question already drawn in attempts.")
+            )
         for choice in now:
-            if choice.pk is None:
-                problems.add(
-                    question, None, _("Choices cannot be added to a question already drawn in attempts.")
-                )
-            elif choice.pk in old and bool(choice.is_correct) != old[choice.pk]["is_correct"]:
+            if choice.pk in old and bool(choice.is_correct) != old[choice.pk]["is_correct"]:
                 problems.add(choice, "is_correct", key_fix)
         for pk in sorted(set(old) - {c.pk for c in now if c.pk}):
             problems.add(
