@@ -104,6 +104,13 @@ class SiteCSPMiddleware(CSPMiddleware):
     style), ADMIN_CONTENT_SECURITY_POLICY for the Wagtail admin under /admin/, whose pages carry
     inline scripts and styles of their own. A view's own @csp_* decorators still win."""
 
+    def process_response(self, request, response):
+        if response.get("Content-Type", "").startswith("application/pdf"):
+            # Chrome's PDF viewer is a page of its own, with inline styles and a plugin: a policy
+            # meant for our HTML breaks it, and none applies to a PDF's own scripts anyway.
+            response._csp_exempt = True
+        return super().process_response(request, response)
+
     def get_policy_parts(self, request, response, report_only=False):
         parts = super().get_policy_parts(request, response, report_only=report_only)
         if not report_only and parts.config is None and request.path_info.startswith("/admin/"):

@@ -20,3 +20,10 @@ CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
+# Cookies that only this host, over HTTPS, can set or read (the __Host- prefix).
+SESSION_COOKIE_NAME = "__Host-sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken"
+# gunicorn runs behind a reverse proxy (hence SECURE_PROXY_SSL_HEADER): allauth's per-address login
+# limits must count the client's address, which the proxy appends to X-Forwarded-For, not the
+# proxy's own (one address for everyone would lock everyone out). Set 0 with no proxy in front.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("ALLAUTH_TRUSTED_PROXY_COUNT", "1"))
