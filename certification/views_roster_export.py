@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
@@ -59,7 +60,9 @@ def roster_export(request, agency_id: int, fmt: str):
     form, filters = roster_filters(request, agency, credentials)
     # One COUNT before anything is built: the audit entry is written before the CSV streams.
     total = roster_officers(agency=agency, filters=filters, today=today).count()
-    filename = f"roster-{agency.country.code}-{agency.acronym}-{today.isoformat()}".lower()
+    filename = slugify(
+        f"roster-{agency.country.code}-{agency.acronym}-{today.isoformat()}"
+    )  # safe in a header
     details = {"format": fmt, "filters": filters_record(filters), "rows": total, "language": language}
     if fmt == "pdf":
         details["rows_printed"] = min(total, REPORT_MAX_ROWS)
