@@ -201,6 +201,9 @@ MAX_REQUEST_BODY_BYTES = 50 * 1024 * 1024
 WAGTAILADMIN_LOGIN_URL = "account_login"
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
+# No Gravatar in the admin: it would send a hash of each user's e-mail to another site (and the
+# admin's policy would block the image anyway). Users without an uploaded avatar get the default.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # Wagtail's own background work (reference index, file deletion) uses Django's task framework.
