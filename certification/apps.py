@@ -6,3 +6,8 @@ class CertificationConfig(AppConfig):
     name = "certification"
     verbose_name = _("Certification registry")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import signals_audit
+
+        signals_audit.connect()

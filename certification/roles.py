@@ -1,6 +1,9 @@
 """The two project-wide roles that are Django groups (agency roles are `AgencyStaff` rows)."""
 
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
 
 PROGRAM_ADMINISTRATORS = "Program administrators"
 INSTRUCTORS = "Instructors"
@@ -20,11 +23,18 @@ def ensure_groups() -> dict[str, Group]:
     return groups
 
 
-def role_grant(*, user, group_name: str) -> None:
-    """Puts the user in one of the project-wide role groups."""
+def role_grant(*, user, group_name: str, actor=None) -> None:
+    """Puts the user in one of the project-wide role groups. `actor` None is the system (setup
+    commands); a person must be a program administrator. The audit entry is written by the
+    receiver of every group change (`signals_audit`), naming `actor`."""
+    from .services_audit import audit_actor  # (services_audit -> access -> roles)
+
     if group_name not in ALL_GROUPS:
         raise ValueError(f"unknown role group {group_name!r}")
-    user.groups.add(ensure_groups()[group_name])
+    if actor is not None and not is_program_admin(actor):
+        raise PermissionDenied(_("Only program administrators grant roles."))
+    with transaction.atomic(), audit_actor(actor):
+        user.groups.add(ensure_groups()[group_name])
     forget_roles(user)
 
 

@@ -3,10 +3,13 @@ changes registry rows. Trainee and vetting writes live in `services_personnel.py
 `services_vetting.py`."""
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from .models import Agency, AgencyStaff, Country, Credential, Unit
-from .roles import forget_roles
+from .models import Agency, AgencyStaff, AuditEntry, Country, Credential, Unit
+from .roles import forget_roles, is_program_admin
+from .services_audit import audit_record, audit_target
 
 
 @transaction.atomic
@@ -37,14 +40,62 @@ def unit_upsert(*, agency: Agency, name: str, code: str = "") -> Unit:
     return unit
 
 
+def _may_assign_roles(actor) -> None:
+    if actor is not None and not is_program_admin(actor):
+        raise PermissionDenied(_("Only program administrators assign agency roles."))
+
+
+def _staff_target(user, agency: Agency) -> str:
+    return audit_target(user.email or user.get_username(), agency.acronym)
+
+
 @transaction.atomic
-def agency_staff_assign(*, user, agency: Agency, role: str) -> AgencyStaff:
-    """Gives `user` one role at `agency` (replacing a different role there)."""
+def agency_staff_assign(*, user, agency: Agency, role: str, actor=None) -> AgencyStaff:
+    """Gives `user` one role at `agency` (replacing a different role there). Audited (`actor`
+    None: the system, e.g. setup commands); giving the role they already have changes nothing."""
+    _may_assign_roles(actor)
     if role not in AgencyStaff.Role.values:
         raise ValueError(f"unknown agency role {role!r}")
-    staff, _created = AgencyStaff.objects.update_or_create(user=user, agency=agency, defaults={"role": role})
+    staff = AgencyStaff.objects.select_for_update().filter(user=user, agency=agency).first()
+    before = staff.role if staff is not None else None
+    if staff is not None and staff.role == role:
+        return staff
+    if staff is None:
+        staff = AgencyStaff(user=user, agency=agency)
+    staff.role = role
+    staff.save()
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.ROLE_CHANGE,
+        agency=agency,
+        target=_staff_target(user, agency),
+        details={"agency_role": {"before": before, "after": role}},
+    )
     forget_roles(user)
     return staff
+
+
+@transaction.atomic
+def agency_staff_remove(*, actor, staff: AgencyStaff) -> None:
+    """Takes the user's role at the agency away. Audited."""
+    _may_assign_roles(actor)
+    staff = (
+        AgencyStaff.objects.select_for_update(of=("self",))
+        .select_related("user", "agency")
+        .filter(pk=staff.pk)
+        .first()
+    )
+    if staff is None:
+        return
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.ROLE_CHANGE,
+        agency=staff.agency,
+        target=_staff_target(staff.user, staff.agency),
+        details={"agency_role": {"before": staff.role, "after": None}},
+    )
+    staff.delete()
+    forget_roles(staff.user)
 
 
 def user_ensure(*, email: str, password: str, first_name: str = "", last_name: str = ""):

@@ -13,9 +13,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Certificate, CertificateEvent, Credential, SerialCounter, Trainee
+from .models import AuditEntry, Certificate, CertificateEvent, Credential, SerialCounter, Trainee
 from .roles import is_program_admin
 from .selectors import agency_today
+from .services_audit import audit_record, audit_target
 
 C = Certificate.Status
 
@@ -189,8 +190,41 @@ def certificate_issue(
             to_status=C.SUPERSEDED,
             reason=_("Renewed by %(serial)s.") % {"serial": certificate.serial},
         )
+    # Audited: every renewal (it supersedes a certificate, whoever issues the new one) and every
+    # certificate issued by a person; one entry each. A course's first award is the system's.
+    if previous is not None or actor is not None:
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.CERTIFICATE_RENEW if previous else AuditEntry.Action.CERTIFICATE_ISSUE,
+            agency=trainee.agency,
+            target=_audit_target(certificate, trainee),
+            details={
+                "certificate": certificate.pk,
+                "credential": credential.code,
+                "source": source,
+                "issued_on": issued_on.isoformat(),
+                "expires_on": expires_on.isoformat() if expires_on else None,
+                "previous": _audit_previous(previous),
+                "reason": certificate.issue_reason,
+            },
+        )
     _render_after_commit(certificate)
     return certificate
+
+
+def _audit_target(certificate: Certificate, trainee: Trainee) -> str:
+    return audit_target(certificate.serial, trainee.full_name)
+
+
+def _audit_previous(previous: Certificate | None) -> dict | None:
+    if previous is None:
+        return None
+    return {
+        "certificate": previous.pk,
+        "serial": previous.serial,
+        "status": previous.status,
+        "expires_on": previous.expires_on.isoformat() if previous.expires_on else None,
+    }
 
 
 @transaction.atomic
@@ -205,7 +239,9 @@ def certificate_transition(
     if actor is not None and not is_program_admin(actor):
         raise PermissionDenied(_("Only program administrators change a certificate's status."))
     reason = (reason or "").strip()
-    current = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    current = (
+        Certificate.objects.select_for_update(of=("self",)).select_related("trainee").get(pk=certificate.pk)
+    )
     if current.status == to_status:
         certificate.status = current.status
         return certificate
@@ -221,6 +257,14 @@ def certificate_transition(
     current.status_reason = "" if to_status == C.VALID else reason
     current.status_changed_at = timezone.now()
     current.save(update_fields=["status", "status_reason", "status_changed_at"])
+    if to_status != C.SUPERSEDED:  # superseding is audited with the renewal or correction
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.CERTIFICATE_STATUS,
+            agency_id=current.agency_id,
+            target=_audit_target(current, current.trainee),
+            details={"certificate": current.pk, "before": from_status, "after": to_status, "reason": reason},
+        )
     _event(
         current,
         action=ACTIONS[to_status],
@@ -272,6 +316,18 @@ def certificate_correct(*, actor, certificate: Certificate, reason: str) -> Cert
     )
     corrected.save()
     _event(corrected, action="corrected", actor=actor, reason=reason.strip(), to_status=C.VALID)
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CERTIFICATE_CORRECT,
+        agency_id=old.agency_id,
+        target=_audit_target(corrected, old.trainee),
+        details={
+            "certificate": corrected.pk,
+            "previous": _audit_previous(old),
+            "name": {"before": old.evidence.get("trainee_name", ""), "after": old.trainee.full_name},
+            "reason": reason.strip(),
+        },
+    )
     certificate_transition(
         actor=actor,
         certificate=old,

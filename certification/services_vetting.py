@@ -8,8 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .access import can_record_vetting
-from .models import Trainee, Unit, VettingRecord
+from .models import AuditEntry, Trainee, Unit, VettingRecord
 from .selectors import vetting_current, vetting_current_for_unit
+from .services_audit import audit_record, audit_target
 
 DEFAULT_VALIDITY_DAYS = 365
 
@@ -83,4 +84,28 @@ def vetting_record_add(
     )
     record.full_clean()
     record.save()
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.VETTING_DECISION,
+        agency_id=trainee.agency_id if trainee is not None else unit.agency_id,
+        target=audit_target(trainee.full_name, trainee.badge_number) if trainee is not None else unit.name,
+        details={
+            "record": record.pk,
+            "subject": "officer" if trainee is not None else "unit",
+            "before": _vetting_state(current),
+            "after": _vetting_state(record),
+            "notes": record.notes,
+        },
+    )
     return record
+
+
+def _vetting_state(record: VettingRecord | None) -> dict | None:
+    if record is None:
+        return None
+    return {
+        "status": record.status,
+        "decided_on": record.decided_on.isoformat() if record.decided_on else None,
+        "valid_until": record.valid_until.isoformat() if record.valid_until else None,
+        "case_reference": record.case_reference,
+    }

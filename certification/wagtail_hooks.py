@@ -1,12 +1,21 @@
 """The registry in the Wagtail admin: one "Registry" menu for program administrators."""
 
-from django.urls import reverse
+import datetime
+import json
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.forms import modelform_factory
+from django.http import Http404
+from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.sidebar import LinkMenuItem as LinkMenuItemComponent
-from wagtail.admin.views.generic import CreateView, IndexView
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.generic import CreateView, DeleteView, EditView, IndexView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permissions import register_permission_policy
@@ -15,6 +24,7 @@ from .admin_policies import AppendOnlyPolicy, ProgramAdminPolicy, ReadOnlyPolicy
 from .models import (
     Agency,
     AgencyStaff,
+    AuditEntry,
     Certificate,
     Country,
     Credential,
@@ -23,14 +33,18 @@ from .models import (
     VettingRecord,
 )
 from .roles import is_program_admin
-from .services import agency_staff_assign
+from .services import agency_staff_assign, agency_staff_remove
+from .services_audit import audit_record
 from .services_vetting import vetting_record_add
+from .tabular import neutralise
 
 for model in (Country, Agency, Unit, AgencyStaff, Credential, CredentialSignatory):
     register_permission_policy(model, ProgramAdminPolicy(model))
 register_permission_policy(VettingRecord, AppendOnlyPolicy(VettingRecord))
 # Certificates change only through their services (issue, suspend, revoke): read-only here.
 register_permission_policy(Certificate, ReadOnlyPolicy(Certificate))
+# The audit trail is only ever appended to, by the services: program administrators read it.
+register_permission_policy(AuditEntry, ReadOnlyPolicy(AuditEntry))
 
 
 class CountryViewSet(ModelViewSet):
@@ -94,7 +108,24 @@ class UnitViewSet(ModelViewSet):
 class AgencyStaffCreateView(CreateView):
     def save_instance(self):
         data = self.form.cleaned_data
-        return agency_staff_assign(user=data["user"], agency=data["agency"], role=data["role"])
+        return agency_staff_assign(
+            actor=self.request.user, user=data["user"], agency=data["agency"], role=data["role"]
+        )
+
+
+class AgencyStaffEditView(EditView):
+    """Only the role changes here (someone's role at another agency is a new role): audited."""
+
+    def save_instance(self):
+        staff = self.object
+        return agency_staff_assign(
+            actor=self.request.user, user=staff.user, agency=staff.agency, role=self.form.cleaned_data["role"]
+        )
+
+
+class AgencyStaffDeleteView(DeleteView):
+    def delete_action(self):
+        agency_staff_remove(actor=self.request.user, staff=self.object)
 
 
 class AgencyStaffViewSet(ModelViewSet):
@@ -104,12 +135,21 @@ class AgencyStaffViewSet(ModelViewSet):
     icon = "user"
     menu_label = _("Agency staff roles")
     add_view_class = AgencyStaffCreateView
+    edit_view_class = AgencyStaffEditView
+    delete_view_class = AgencyStaffDeleteView
     list_display = ["user", "agency", "role"]
     list_filter = ["role", "agency__country"]
     search_fields = ["user__email", "agency__acronym"]
     form_fields = ["user", "agency", "role"]
     inspect_view_enabled = True
     copy_view_enabled = False
+
+    def get_form_class(self, for_update=False):
+        if for_update:
+            return modelform_factory(
+                AgencyStaff, formfield_callback=self.formfield_for_dbfield, fields=["role"]
+            )
+        return super().get_form_class(for_update=for_update)
 
 
 class VettingRecordCreateView(CreateView):
@@ -214,6 +254,136 @@ class CertificateViewSet(ModelViewSet):
         return Certificate.objects.select_related("trainee", "credential", "agency__country")
 
 
+class ActorChoiceField(django_filters.fields.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.email or obj.get_username()
+
+
+class AuditEntryFilterSet(WagtailFilterSet):
+    action = django_filters.ChoiceFilter(
+        label=_("Action"), choices=AuditEntry.Action.choices, empty_label=_("All")
+    )
+    agency = django_filters.ModelChoiceFilter(
+        label=_("Agency"),
+        queryset=Agency.objects.select_related("country").order_by("country__code", "acronym"),
+        empty_label=_("All"),
+    )
+    created_at = django_filters.DateFromToRangeFilter(label=_("Date"), widget=DateRangePickerWidget)
+    actor = django_filters.ModelChoiceFilter(
+        label=_("Who"),
+        field_class=ActorChoiceField,
+        queryset=get_user_model().objects.none(),  # those who appear in the trail: see __init__
+        empty_label=_("Anyone"),
+        null_label=_("Nobody (the system)"),
+    )
+
+    class Meta:
+        model = AuditEntry
+        fields = ["action", "agency", "created_at", "actor"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        acted = AuditEntry.objects.filter(actor__isnull=False).values("actor_id")
+        self.filters["actor"].queryset = get_user_model().objects.filter(pk__in=acted).order_by("email")
+
+
+def _who(entry: AuditEntry) -> str:
+    return entry.actor_email or _("Nobody (the system)")
+
+
+def _not_here(request, *args, **kwargs):
+    raise Http404
+
+
+class AuditEntryIndexView(IndexView):
+    """The trail, newest first, filtered and searched; exported (CSV, XLSX) as filtered. An
+    export is itself audited. Cells a spreadsheet would run as formulas are neutralised."""
+
+    export_headings = {
+        "created_at": _("When (UTC)"),
+        "actor_email": _("Who"),
+        "action": _("Action"),
+        "action_code": _("Action code"),
+        "agency": _("Agency"),
+        "target": _("What"),
+        "details": _("Details"),
+    }
+
+    def to_row_dict(self, item):
+        return {
+            "created_at": item.created_at.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S"),
+            "actor_email": item.actor_email,
+            "action": str(item.get_action_display()),
+            "action_code": item.action,
+            "agency": str(item.agency) if item.agency_id else "",
+            "target": item.target,
+            "details": json.dumps(item.details, ensure_ascii=False, sort_keys=True),
+        }
+
+    def preprocess_field_value(self, field, value, export_format):
+        return neutralise(super().preprocess_field_value(field, value, export_format))
+
+    def as_spreadsheet(self, queryset, spreadsheet_format):
+        filters = {k: v for k, v in self.request.GET.items() if k not in ("export", "p") and v}
+        audit_record(
+            actor=self.request.user,
+            action=AuditEntry.Action.AUDIT_EXPORT,
+            target=str(_("Audit trail")),
+            details={"format": spreadsheet_format, "filters": filters},
+        )
+        return super().as_spreadsheet(queryset, spreadsheet_format)
+
+
+class AuditEntryViewSet(ModelViewSet):
+    """Read-only: no add, edit or delete view exists (their URLs answer 404), and the policy
+    gives nobody those permissions, so no button offers them."""
+
+    url_prefix = "registry/audit-trail"
+    url_namespace = "registry_audit"
+    model = AuditEntry
+    icon = "history"
+    menu_label = _("Audit trail")
+    index_view_class = AuditEntryIndexView
+    filterset_class = AuditEntryFilterSet
+    search_fields = ["actor_email", "target"]
+    list_per_page = 50
+    list_export = ["created_at", "actor_email", "action", "action_code", "agency", "target", "details"]
+    export_filename = "audit-trail"
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    inspect_view_fields = ["created_at", "actor_email", "action", "agency", "target", "details"]
+
+    @cached_property
+    def list_display(self):
+        return [
+            "created_at",
+            Column(
+                "who", label=_("Who"), accessor=lambda entry: entry.actor_email or _("Nobody (the system)")
+            ),
+            "action",
+            "agency",
+            "target",
+        ]
+
+    def get_queryset(self, request):
+        return AuditEntry.objects.select_related("agency__country")
+
+    def get_urlpatterns(self):
+        conv = self.pk_path_converter
+        return [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+            path(f"inspect/<{conv}:pk>/", self.inspect_view, name="inspect"),
+            # Never changed here: named so Wagtail can reverse them, and answering 404.
+            path("new/", _not_here, name="add"),
+            path(f"edit/<{conv}:pk>/", _not_here, name="edit"),
+            path(f"delete/<{conv}:pk>/", _not_here, name="delete"),
+            path(f"history/<{conv}:pk>/", _not_here, name="history"),
+            path(f"history-results/<{conv}:pk>/", _not_here, name="history_results"),
+            path(f"usage/<{conv}:pk>/", _not_here, name="usage"),
+        ]
+
+
 class IssueCertificateMenuItem(MenuItem):
     """The manual issue page lives on the site (/<lang>/agency/certificates/issue/), in the
     language the administrator is using the admin in; only program administrators see it."""
@@ -248,7 +418,14 @@ class RegistryGroup(ModelViewSetGroup):
     menu_label = _("Registry")
     menu_icon = "folder-inverse"
     menu_order = 300
-    items = (CountryViewSet, AgencyViewSet, UnitViewSet, AgencyStaffViewSet, VettingRecordViewSet)
+    items = (
+        CountryViewSet,
+        AgencyViewSet,
+        UnitViewSet,
+        AgencyStaffViewSet,
+        VettingRecordViewSet,
+        AuditEntryViewSet,
+    )
 
 
 @hooks.register("register_admin_viewset")

@@ -25,8 +25,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from certification.models import Trainee
+from certification.models import AuditEntry, Trainee
 from certification.roles import is_program_admin
+from certification.services_audit import audit_record, audit_target
 
 from .access import is_course_instructor
 from .models_assessment import (
@@ -574,6 +575,20 @@ def _reason(reason: str, *, required: bool) -> str:
     return reason
 
 
+def _audit_attempt(attempt: Attempt, exam: Exam, *, action: str, actor, details: dict) -> None:
+    """One audit-trail entry for a result changed by a person, under the trainee's agency."""
+    trainee = Trainee.objects.only("agency_id", "given_names", "first_surname", "second_surname").get(
+        enrollments__pk=attempt.enrollment_id
+    )
+    audit_record(
+        actor=actor,
+        action=action,
+        agency_id=trainee.agency_id,
+        target=audit_target(trainee.full_name, exam.course.code, exam.title, f"#{attempt.number}"),
+        details={"exam": exam.pk, "attempt": attempt.pk, **details},
+    )
+
+
 @transaction.atomic
 def question_regrade(
     *,
@@ -624,7 +639,7 @@ def question_regrade(
         after=after,
         reason=reason,
     )
-    rescored = []
+    rescored, changed = [], 0
     attempt_ids = list(
         AttemptQuestion.objects.filter(question=question, attempt__status__in=Attempt.DONE_STATUSES)
         .order_by("attempt_id")
@@ -637,6 +652,7 @@ def question_regrade(
         attempt.save(update_fields=list(RESULT_FIELDS))
         now = _result(attempt)
         if now != was:
+            changed += 1
             AssessmentAudit.objects.create(
                 actor=actor,
                 action=AssessmentAudit.Action.RESCORE,
@@ -649,6 +665,20 @@ def question_regrade(
             )
         _completion(attempt.enrollment_id)
         rescored.append(attempt)
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.QUESTION_REGRADE,
+        target=audit_target(exam.course.code, exam.title, str(question)),
+        details={
+            "exam": exam.pk,
+            "question": question.pk,
+            "before": before,
+            "after": after,
+            "attempts_rescored": len(rescored),
+            "results_changed": changed,
+            "reason": reason,
+        },
+    )
     return rescored
 
 
@@ -698,6 +728,13 @@ def attempt_override(*, actor, attempt: Attempt, passed: bool, reason: str, scor
         after=_result(attempt),
         reason=reason,
     )
+    _audit_attempt(
+        attempt,
+        exam,
+        action=AuditEntry.Action.GRADE_OVERRIDE,
+        actor=actor,
+        details={"before": before, "after": _result(attempt), "reason": reason},
+    )
     _completion(attempt.enrollment_id)
     return attempt
 
@@ -745,6 +782,13 @@ def short_answer_score(*, actor, response: Response, points, reason: str = "") -
         after=after,
         reason=reason,
     )
+    _audit_attempt(
+        attempt,
+        exam,
+        action=AuditEntry.Action.SHORT_ANSWER_SCORE,
+        actor=actor,
+        details={"question": question.pk, "before": before, "after": after, "reason": reason},
+    )
     _completion(attempt.enrollment_id)
     return response
 
@@ -785,5 +829,18 @@ def accommodation_grant(*, actor, trainee: Trainee, exam: Exam, extra_minutes, r
         before={**before, "trainee": trainee.pk},
         after={"extra_minutes": minutes, "trainee": trainee.pk},
         reason=reason,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.EXTRA_TIME,
+        agency_id=trainee.agency_id,
+        target=audit_target(trainee.full_name, exam.title),
+        details={
+            "exam": exam.pk,
+            "trainee": trainee.pk,
+            "before": before,
+            "after": {"extra_minutes": minutes},
+            "reason": reason,
+        },
     )
     return accommodation

@@ -14,9 +14,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from certification.access import managed_agency_ids
-from certification.models import Trainee
+from certification.models import AuditEntry, Trainee
 from certification.roles import is_instructor, is_program_admin
 from certification.selectors import agency_today, vetting_eligibility
+from certification.services_audit import audit_record, audit_target
 
 from .access import is_course_instructor
 from .models import CoursePage, ModulePage
@@ -169,6 +170,17 @@ def enrollment_transition(*, actor, enrollment: Enrollment, to_status: str, reas
         current.completed_at = now
     current.save(update_fields=["status", "waitlisted_at", "completed_at", "updated_at"])
     _record(current, from_status=from_status, actor=actor, reason=reason)
+    if actor is not None and not (current.trainee.user_id and current.trainee.user_id == actor.pk):
+        # A person decided (approve, reject, complete or fail by hand, withdraw someone else):
+        # audited. The rules' own moves and officers withdrawing themselves are not.
+        session_code = current.session.code if current.session_id else ""
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.ENROLLMENT_DECISION,
+            agency_id=current.trainee.agency_id,
+            target=audit_target(current.trainee.full_name, current.course.code, session_code),
+            details={"enrollment": current.pk, "before": from_status, "after": to_status, "reason": reason},
+        )
     if to_status == S.COMPLETED:
         # Completing (by the rules or by hand) awards the credentials, in this transaction.
         from .services_awards import enrollment_award

@@ -25,7 +25,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from certification.models import AuditEntry
 from certification.roles import is_program_admin
+from certification.services_audit import audit_record, audit_target
 
 from .access import is_course_instructor
 from .models_enrollment import ClassSession, Enrollment
@@ -373,7 +375,7 @@ def practical_override(
     (`passed` True or False; None removes the override), with a reason. Audited."""
     result = (
         PracticalResult.objects.select_for_update(of=("self",))
-        .select_related("enrollment__session", "enrollment__trainee")
+        .select_related("enrollment__session", "enrollment__trainee", "sheet")
         .get(pk=result.pk)
     )
     enrollment = result.enrollment
@@ -393,13 +395,31 @@ def practical_override(
     result.overridden_by = actor if passed is not None else None
     result.overridden_at = timezone.now() if passed is not None else None
     result.save(update_fields=["override_passed", "override_reason", "overridden_by", "overridden_at"])
+    after = _snapshot(result)
     PracticalAudit.objects.create(
         actor=actor,
         action=PracticalAudit.Action.OVERRIDE,
         result=result,
         before=before,
-        after=_snapshot(result),
+        after=after,
         reason=reason.strip(),
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.PRACTICAL_OVERRIDE,
+        agency_id=enrollment.trainee.agency_id,
+        target=audit_target(
+            enrollment.trainee.full_name,
+            enrollment.session.code if enrollment.session_id else "",
+            result.sheet.title_es,
+        ),
+        details={
+            "result": result.pk,
+            "sheet": result.sheet_id,
+            "before": before,
+            "after": after,
+            "reason": reason.strip(),
+        },
     )
     from .services_enrollment import enrollment_complete_if_done
 
