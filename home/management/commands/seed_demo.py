@@ -26,7 +26,10 @@ def demo_email(local: str) -> str:
 
 
 class Command(BaseCommand):
-    help = "Creates (or brings up to date) the demo countries, agencies and accounts."
+    help = (
+        "Creates (or brings up to date) the demo countries, agencies, accounts, courses, classes, "
+        "exams, practical evaluations and certificates."
+    )
 
     def handle(self, *args, **options):
         password = os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
@@ -38,7 +41,7 @@ class Command(BaseCommand):
             seed_enrollments()
             seed_results()
             certificates = seed_certificates()
-        # The certificates' PDFs rendered after the commit (eagerly without a broker).
+        # Committed: the certificates' PDFs have been rendered (eagerly; with a broker, by a worker).
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Every demo account's password: {password}"))
         for email, role in accounts:
             self.stdout.write(f"  {role:<40} {email}")
