@@ -7,6 +7,7 @@ from django.db import transaction
 
 from certification import services as registry
 from certification.demo_certificates import seed_certificates
+from certification.demo_roster import seed_roster
 from certification.models import AgencyStaff, Certificate, Trainee
 from certification.roles import INSTRUCTORS, PROGRAM_ADMINISTRATORS, ensure_groups, role_grant
 from certification.services_certificates import verification_code_display
@@ -41,6 +42,7 @@ class Command(BaseCommand):
             seed_enrollments()
             seed_results()
             certificates = seed_certificates()
+            seed_roster()  # after the certificates: Guatemala's PNC, several hundred officers
         # Committed: the certificates' PDFs have been rendered (eagerly; with a broker, by a worker).
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Every demo account's password: {password}"))
         for email, role in accounts:
