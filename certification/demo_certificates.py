@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from . import services as registry
@@ -68,6 +69,7 @@ PROGRAM_TITLES = {
     "course_title_es": "Programa de especialista en interdicción fronteriza",
     "course_title_en": "Border interdiction specialist program",
 }
+CASE_MARK = ":demo-case-"  # in the award keys: "manual:demo-case-bsi-101-expired"
 PAPER_RECORD = "Clase anterior a la plataforma: registrada desde el acta firmada del curso."
 
 
@@ -161,7 +163,7 @@ class _Demo:
         return certificate_issue(
             trainee=trainee,
             credential=credential,
-            award_key=f"{source}:demo-{key}",
+            award_key=f"{source}{CASE_MARK}{key}",
             source=source,
             evidence=_evidence(trainee, credential, **kwargs.pop("award")),
             actor=self.admin,
@@ -172,7 +174,12 @@ class _Demo:
 
 
 def existing(key: str, source: str = Source.MANUAL) -> Certificate | None:
-    return Certificate.objects.filter(award_key=f"{source}:demo-{key}").first()
+    return Certificate.objects.filter(award_key=f"{source}{CASE_MARK}{key}").first()
+
+
+def case_certificates() -> QuerySet:
+    """The certificates of these cases (a correction's award key extends the one it corrects)."""
+    return Certificate.objects.filter(award_key__contains=CASE_MARK)
 
 
 def _officer(country: str, acronym: str) -> Trainee | None:

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import ReferenceIndex
 
+from certification.demo_certificates import case_certificates
 from certification.models import Certificate, CertificateEvent, Credential
 from certification.selectors_certificates import certificate_by_code
 from courses.demo_exam_questions import EXAMS
@@ -249,7 +250,8 @@ def test_score_sheets_and_practical_results(seeded):
 
 def test_certificates_in_every_state_each_with_its_pdf(seeded):
     today = timezone.localdate()
-    certificates = list(Certificate.objects.select_related("previous"))
+    certificates = list(case_certificates().select_related("previous"))
+    assert len(certificates) == 10
     shown = Counter(c.shown_status(today) for c in certificates)
     assert set(shown) == {"valid", "expired", "suspended", "revoked", "superseded"}
     valid = [c for c in certificates if c.shown_status(today) == "valid"]
@@ -275,7 +277,7 @@ def test_certificates_in_every_state_each_with_its_pdf(seeded):
     renewal = next(c for c in certificates if c.previous and c.previous.issued_on < c.issued_on)
     assert renewal.previous.status == C.SUPERSEDED and renewal.credential == renewal.previous.credential
     # Training done elsewhere keeps its proof.
-    external = Certificate.objects.get(source=Certificate.Source.EXTERNAL)
+    external = case_certificates().get(source=Certificate.Source.EXTERNAL)
     assert (seeded.media / external.evidence_document.name).read_bytes().startswith(b"%PDF-")
     assert Credential.objects.filter(code="travel-document-examiner").exists()
 
@@ -294,7 +296,7 @@ def test_the_command_prints_codes_to_try(seeded):
 def test_trainee1_downloads_a_valid_certificate_from_my_training(seeded, client, settings):
     settings.MEDIA_ROOT = seeded.media
     users = {u.email: u for u in get_user_model().objects.filter(email__in=TRAINEES)}
-    certificate = Certificate.objects.get(trainee__user=users[TRAINEES[0]], status=C.VALID)
+    certificate = case_certificates().get(trainee__user=users[TRAINEES[0]], status=C.VALID)
     client.force_login(users[TRAINEES[0]])
     page = client.get(reverse("training:my_training")).content.decode()
     assert certificate.serial in page and 'data-testid="certificate-download"' in page
