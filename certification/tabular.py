@@ -31,11 +31,12 @@ CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # What a spreadsheet runs as a formula (OWASP "CSV injection").
-FORMULA_TRIGGERS = ("=", "+", "-", "@")
+# A tab or carriage return first also starts a formula in some spreadsheets (OWASP CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # = or @ first; + or - before anything but a digit or space; or + or - before a number that
 # goes on with an operator ("-2+3"). A phone number ("+502 5555 1234") is not a formula.
 _FORMULA_LIKE = re.compile(r"^(?:[=@]|[+\-][^\d\s]|[+\-]\d.*[^\d\s().\-/])", re.DOTALL)
-_ESCAPED = re.compile(r"^'(?=[=+\-@])")
+_ESCAPED = re.compile(r"^'(?=[=+\-@\t\r])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\xd0\xcf\x11\xe0", b"\x1f\x8b", b"MZ")
 
