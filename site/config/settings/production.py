@@ -59,3 +59,22 @@ if AWS_STORAGE_BUCKET_NAME:
             },
         },
     }
+
+# Image renditions come from the bucket by signed URL: the pages' policies must allow its origin
+# for images and video. CSP_MEDIA_ORIGINS names it exactly; otherwise it is derived from the
+# endpoint (path or virtual-host style) or, for AWS itself, any S3 host.
+if AWS_STORAGE_BUCKET_NAME and not os.environ.get("CSP_MEDIA_ORIGINS"):
+    from urllib.parse import urlsplit
+
+    from .base import ADMIN_CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY
+
+    _endpoint = urlsplit(os.environ.get("AWS_S3_ENDPOINT_URL") or "")
+    if _endpoint.netloc:
+        _bucket_origins = [f"{_endpoint.scheme}://{_endpoint.netloc}"]
+        if os.environ.get("AWS_S3_ADDRESSING_STYLE") != "path":  # the bucket is a subdomain
+            _bucket_origins.append(f"{_endpoint.scheme}://*.{_endpoint.netloc}")
+    else:
+        _bucket_origins = ["https://*.amazonaws.com"]
+    for _policy in (CONTENT_SECURITY_POLICY, ADMIN_CONTENT_SECURITY_POLICY):
+        for _directive in ("img-src", "media-src"):
+            _policy["DIRECTIVES"][_directive] = [*_policy["DIRECTIVES"][_directive], *_bucket_origins]
