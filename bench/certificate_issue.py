@@ -31,12 +31,15 @@ connection execute wrapper (CaptureQueriesContext keeps at most 9,000) over each
 session, so the two sizes show whether they grow per certificate.
 
 Prints certificates per second end to end and bare, their ratio, the queries per certificate
-at both sizes, and the time to build one certificate's HTML (template and QR code), which is
-part of end to end but not of bare. `--profile` runs cProfile over the measured session (its
+at both sizes, and where the measured session's time goes per certificate: WeasyPrint
+rendering, building the HTML (template and QR code), waiting for SQL (an execute wrapper
+times each query), and the rest; the two `certificate_pdf` steps are timed by wrapping the
+module's functions for the while. `--profile` runs cProfile over the measured session (its
 times are then inflated) and prints where the time goes. It asserts nothing about time.
 """
 
 import argparse
+import contextlib
 import cProfile
 import datetime
 import io
@@ -112,10 +115,12 @@ SURNAMES = ("Pérez", "Núñez", "Castillo-Ríos", "O'Connor", "Hernández", "Pe
 
 
 class QueryCounter:
-    """Counts every query the connection runs (no cap, unlike CaptureQueriesContext)."""
+    """Counts every query the connection runs (no cap, unlike CaptureQueriesContext) and the
+    time spent waiting for them (round trip and the server's work)."""
 
     def __init__(self, keep: bool = False):
         self.n = 0
+        self.seconds = 0.0
         self.shapes: dict[str, int] | None = {} if keep else None
 
     def __call__(self, execute, sql, params, many, context):
@@ -123,7 +128,41 @@ class QueryCounter:
         if self.shapes is not None:  # the query's shape: numbers and savepoint names folded
             shape = re.sub(r"\b\d+\b|s\d+_x\d+", "N", sql)[:140]
             self.shapes[shape] = self.shapes.get(shape, 0) + 1
-        return execute(sql, params, many, context)
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - start
+
+
+@contextlib.contextmanager
+def stopwatches():
+    """Times, during issuing, the two steps of certificate_pdf that bare rendering does not
+    share or does alone: building the HTML and rendering it (the module's functions wrapped
+    for the while; the app's code is unchanged)."""
+    from certification import certificate_pdf
+
+    spent = {"html": 0.0, "render": 0.0}
+    originals = {"html": certificate_pdf.certificate_html, "render": certificate_pdf.html_pdf_bytes}
+
+    def timed(key):
+        def run(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return originals[key](*args, **kwargs)
+            finally:
+                spent[key] += time.perf_counter() - start
+
+        return run
+
+    certificate_pdf.certificate_html, certificate_pdf.html_pdf_bytes = timed("html"), timed("render")
+    try:
+        yield spent
+    finally:
+        certificate_pdf.certificate_html, certificate_pdf.html_pdf_bytes = (
+            originals["html"],
+            originals["render"],
+        )
 
 
 def png_bytes(size=(360, 120)) -> bytes:
@@ -328,7 +367,7 @@ def timed_issue(*, path: str, admin, session, profile: bool = False, show: bool 
 
     counter = QueryCounter(keep=show)
     profiler = cProfile.Profile() if profile else None
-    with connection.execute_wrapper(counter):
+    with connection.execute_wrapper(counter), stopwatches() as spent:
         start = time.perf_counter()
         if profiler:
             profiler.enable()
@@ -343,7 +382,16 @@ def timed_issue(*, path: str, admin, session, profile: bool = False, show: bool 
         print(f"--- queries issuing {made} certificates:")
         for shape, n in sorted(counter.shapes.items(), key=lambda item: -item[1]):
             print(f"  {n:6} x {shape}")
-    return {"n": made, "with_pdf": with_pdf, "seconds": seconds, "queries": counter.n, "profiler": profiler}
+    return {
+        "n": made,
+        "with_pdf": with_pdf,
+        "seconds": seconds,
+        "queries": counter.n,
+        "sql_seconds": counter.seconds,
+        "html_seconds": spent["html"],
+        "render_seconds": spent["render"],
+        "profiler": profiler,
+    }
 
 
 def award_keys(session) -> list[str]:
@@ -354,9 +402,8 @@ def award_keys(session) -> list[str]:
     ]
 
 
-def certificate_htmls(session, count: int) -> tuple[list[str], float]:
-    """The HTML of up to `count` of the session's certificates, and the seconds it took to build
-    each (template and QR code: part of end to end, not of bare rendering)."""
+def certificate_htmls(session, count: int) -> list[str]:
+    """The HTML of up to `count` of the session's certificates (built before bare rendering)."""
     from certification.certificate_pdf import certificate_html
     from certification.models import Certificate
 
@@ -365,9 +412,7 @@ def certificate_htmls(session, count: int) -> tuple[list[str], float]:
         .select_related("agency__country", "credential")
         .order_by("pk")[:count]
     )
-    start = time.perf_counter()
-    htmls = [certificate_html(c) for c in certificates]
-    return htmls, (time.perf_counter() - start) / max(1, len(htmls))
+    return [certificate_html(c) for c in certificates]
 
 
 def bare_rate(htmls: list[str], renders: int) -> float:
@@ -411,10 +456,10 @@ def main() -> None:
             setup_seconds = time.perf_counter() - started
 
             small = timed_issue(path=path, admin=admin, session=sessions["small"], show=args.show_queries)
-            htmls_small, html_seconds = certificate_htmls(sessions["small"], args.sample)
+            htmls_small = certificate_htmls(sessions["small"], args.sample)
             bare_before = bare_rate(htmls_small, args.sample // 2)
             measured = timed_issue(path=path, admin=admin, session=sessions["measured"], profile=args.profile)
-            htmls_measured, html_seconds_measured = certificate_htmls(sessions["measured"], args.sample)
+            htmls_measured = certificate_htmls(sessions["measured"], args.sample)
             bare_after = bare_rate(htmls_measured, args.sample - args.sample // 2)
     finally:
         connections.close_all()
@@ -441,8 +486,19 @@ def main() -> None:
     )
     print(f"end to end (measured session): {end_to_end:.2f} cert/s")
     print(f"ratio end to end / bare: {end_to_end / bare:.3f}")
-    html_ms = statistics.mean([html_seconds, html_seconds_measured]) * 1000
-    print(f"building one certificate's HTML (template, QR code; not in bare): {html_ms:.1f} ms")
+    n = max(1, measured["n"])
+    parts = {
+        "WeasyPrint rendering": measured["render_seconds"],
+        "building the HTML (template, QR code)": measured["html_seconds"],
+        f"SQL ({measured['queries'] / n:.0f} queries, waiting for PostgreSQL)": measured["sql_seconds"],
+    }
+    parts["the rest (evidence, files, SHA-256, Celery eager, Python)"] = measured["seconds"] - sum(
+        parts.values()
+    )
+    print(f"where the measured session's time goes, ms per certificate (bare rendering: {1000 / bare:.0f}):")
+    for label, seconds in parts.items():
+        print(f"  {label:58} {seconds * 1000 / n:7.1f}")
+    print(f"  {'total':58} {measured['seconds'] * 1000 / n:7.1f}")
     if args.profile:
         print("(profiled: the measured session's times include cProfile's overhead)")
         print_profile(measured["profiler"])

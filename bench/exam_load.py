@@ -17,8 +17,9 @@ static files use the plain storage (no `collectstatic` into the checkout), the c
 with a key prefix of its own (several workers share one cache, as in production), and allauth's
 login rate limits are off (--keep-login-limit keeps them: a class of 50 logging in at once from
 one address is then partly refused, see bench/README.md). Requests carry
-`X-Forwarded-Proto: https`, as from the TLS proxy in front of production, so there is no SSL
-redirect; the secure cookies are sent back over the local HTTP connection.
+`X-Forwarded-Proto: https` and `X-Forwarded-For` (one classroom address for all), as from the
+TLS proxy in front of production, so there is no SSL redirect; the secure `__Host-` cookies are
+sent back over the local HTTP connection.
 
 Each trainee is a thread with its own `requests.Session`:
 
@@ -73,6 +74,7 @@ PASSWORD = "bench-" + secrets.token_urlsafe(12)
 # Question mix: (kind, how many, choices).
 QUESTIONS = [("single", 10, 4), ("multiple", 6, 4), ("true_false", 5, 2), ("short_answer", 3, 0)]
 DOUBLE_SUBMIT_EVERY = 5  # every fifth trainee submits twice at the same moment
+CLASSROOM_ADDRESS = "203.0.113.7"
 BASELINE_REQUESTS = 10  # /healthz requests per trainee, all at once: the floor of a request here
 
 
@@ -459,7 +461,16 @@ class TraineeClient(threading.Thread):
 
         http = requests.Session()
         origin = self.base.replace("http://", "https://")
-        http.headers.update({"X-Forwarded-Proto": "https", "Origin": origin, "Referer": origin + "/"})
+        http.headers.update(
+            {
+                # What production's TLS proxy adds: the scheme, and the client's address (one
+                # classroom's public address for everyone, as behind a school's NAT).
+                "X-Forwarded-Proto": "https",
+                "X-Forwarded-For": CLASSROOM_ADDRESS,
+                "Origin": origin,
+                "Referer": origin + "/",
+            }
+        )
         return http
 
     def request(self, kind: str, method: str, path: str, expect: int, **kwargs):
