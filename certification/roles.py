@@ -24,9 +24,9 @@ def ensure_groups() -> dict[str, Group]:
 
 
 def role_grant(*, user, group_name: str, actor=None) -> None:
-    """Puts the user in one of the project-wide role groups. `actor` None is the system (setup
-    commands); a person must be a program administrator. The audit entry is written by the
-    receiver of every group change (`signals_audit`), naming `actor`."""
+    """Puts the user in one of the project-wide role groups. A person (`actor`) must be a program
+    administrator; the receiver of group changes (`signals_audit`) audits it in their name.
+    `actor` None is the system (setup commands, fixtures): not audited."""
     from .services_audit import audit_actor  # (services_audit -> access -> roles)
 
     if group_name not in ALL_GROUPS:

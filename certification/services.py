@@ -51,8 +51,9 @@ def _staff_target(user, agency: Agency) -> str:
 
 @transaction.atomic
 def agency_staff_assign(*, user, agency: Agency, role: str, actor=None) -> AgencyStaff:
-    """Gives `user` one role at `agency` (replacing a different role there). Audited (`actor`
-    None: the system, e.g. setup commands); giving the role they already have changes nothing."""
+    """Gives `user` one role at `agency` (replacing a different role there); giving the role they
+    already have changes nothing. A person (`actor`, a program administrator) is audited; `actor`
+    None is the system (setup commands, test fixtures), which the audit trail does not record."""
     _may_assign_roles(actor)
     if role not in AgencyStaff.Role.values:
         raise ValueError(f"unknown agency role {role!r}")
@@ -64,20 +65,21 @@ def agency_staff_assign(*, user, agency: Agency, role: str, actor=None) -> Agenc
         staff = AgencyStaff(user=user, agency=agency)
     staff.role = role
     staff.save()
-    audit_record(
-        actor=actor,
-        action=AuditEntry.Action.ROLE_CHANGE,
-        agency=agency,
-        target=_staff_target(user, agency),
-        details={"agency_role": {"before": before, "after": role}},
-    )
+    if actor is not None:
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.ROLE_CHANGE,
+            agency=agency,
+            target=_staff_target(user, agency),
+            details={"agency_role": {"before": before, "after": role}},
+        )
     forget_roles(user)
     return staff
 
 
 @transaction.atomic
 def agency_staff_remove(*, actor, staff: AgencyStaff) -> None:
-    """Takes the user's role at the agency away. Audited."""
+    """Takes the user's role at the agency away; audited like `agency_staff_assign`."""
     _may_assign_roles(actor)
     staff = (
         AgencyStaff.objects.select_for_update(of=("self",))
@@ -87,13 +89,14 @@ def agency_staff_remove(*, actor, staff: AgencyStaff) -> None:
     )
     if staff is None:
         return
-    audit_record(
-        actor=actor,
-        action=AuditEntry.Action.ROLE_CHANGE,
-        agency=staff.agency,
-        target=_staff_target(staff.user, staff.agency),
-        details={"agency_role": {"before": staff.role, "after": None}},
-    )
+    if actor is not None:
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.ROLE_CHANGE,
+            agency=staff.agency,
+            target=_staff_target(staff.user, staff.agency),
+            details={"agency_role": {"before": staff.role, "after": None}},
+        )
     staff.delete()
     forget_roles(staff.user)
 

@@ -7,6 +7,10 @@ or a second factor changed, an export) appends exactly one entry with `audit_rec
 transaction as the action, so a refused or rolled-back action leaves none. The domains keep their
 own detailed histories beside it. Nothing edits or deletes an entry (on PostgreSQL a trigger
 refuses it too: migration 0009).
+
+Entries say who did it: what the system does by itself (completion rules, seed and setup
+commands) is not recorded here, with one exception: every change to an issued certificate's
+status is, so a renewal by a completed course appears with nobody as its actor.
 """
 
 import contextlib

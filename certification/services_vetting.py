@@ -84,6 +84,12 @@ def vetting_record_add(
     )
     record.full_clean()
     record.save()
+    if actor is not None:  # a person's decision (seed data and fixtures name nobody)
+        _audit(actor, record, current, trainee=trainee, unit=unit)
+    return record
+
+
+def _audit(actor, record: VettingRecord, current: VettingRecord | None, *, trainee, unit) -> None:
     audit_record(
         actor=actor,
         action=AuditEntry.Action.VETTING_DECISION,
@@ -97,7 +103,6 @@ def vetting_record_add(
             "notes": record.notes,
         },
     )
-    return record
 
 
 def _vetting_state(record: VettingRecord | None) -> dict | None:

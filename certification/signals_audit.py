@@ -1,11 +1,12 @@
 """Audit entries for sensitive changes that do not pass through our services.
 
 - Group membership (program administrators, instructors) is also edited in the Wagtail admin's
-  user editor, which saves the form itself: every change of `User.groups`, whichever way it is
-  made (that editor, `roles.role_grant`, a shell), appends one ROLE_CHANGE entry per user and
-  direction (added, removed). The actor is `services_audit.current_actor()`: the request's user
-  (set by `middleware_audit.AuditActorMiddleware`) or the one `role_grant` names; None when
-  nobody is known (setup commands).
+  user editor (and its bulk "assign role" action), which saves it itself: a change of
+  `User.groups` made by a person appends one ROLE_CHANGE entry per user and direction (added,
+  removed). The person is `services_audit.current_actor()`: the request's user (set by
+  `middleware_audit.AuditActorMiddleware`) or the one `role_grant` names. Changes made by nobody
+  in particular (setup commands such as seed_demo, test fixtures) are not recorded: the trail
+  says who did what, and there is no who.
 - Granting or taking away superuser status (everything a program administrator may do) likewise.
 - Second factors: allauth announces TOTP turned on or off and new recovery codes (after the change
   commits); the person is the one logged in.
@@ -29,7 +30,8 @@ def _user_target(user) -> str:
 
 
 def _record_groups(user, *, added=(), removed=()) -> None:
-    if not (added or removed):
+    actor = current_actor()
+    if actor is None or not (added or removed):
         return
     change = {}
     if added:
@@ -37,7 +39,7 @@ def _record_groups(user, *, added=(), removed=()) -> None:
     if removed:
         change["removed"] = sorted(removed)
     audit_record(
-        actor=current_actor(),
+        actor=actor,
         action=AuditEntry.Action.ROLE_CHANGE,
         target=_user_target(user),
         details={"groups": change},
@@ -47,6 +49,8 @@ def _record_groups(user, *, added=(), removed=()) -> None:
 def groups_changed(sender, instance, action, reverse, model, pk_set, **kwargs) -> None:
     """`user.groups.add/remove/set/clear` (forward) or `group.user_set...` (reverse). What is
     removed is read before it goes: `remove` may name groups the user did not have."""
+    if current_actor() is None:
+        return  # nobody to name: not recorded (and no query spent)
     if action == "pre_remove":
         if reverse:
             instance._audit_removing = list(instance.user_set.filter(pk__in=pk_set))
@@ -86,8 +90,11 @@ def user_saved(sender, instance, created, update_fields=None, **kwargs) -> None:
     if was is None or was == instance.is_superuser:
         return
     instance._audit_was_superuser = instance.is_superuser
+    actor = current_actor()
+    if actor is None:
+        return
     audit_record(
-        actor=current_actor(),
+        actor=actor,
         action=AuditEntry.Action.ROLE_CHANGE,
         target=_user_target(instance),
         details={"superuser": {"before": was, "after": instance.is_superuser}},
