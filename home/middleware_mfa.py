@@ -71,6 +71,15 @@ def has_totp(user) -> bool:
     return Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists()
 
 
+def remember_staff_state(sender, request, user, **kwargs) -> None:
+    """At login (a `user_logged_in` receiver, connected in HomeConfig.ready): the session starts
+    knowing whether this is staff with TOTP, so the first page costs no extra queries."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        staff = is_staff_member(user)
+        session[STATE_KEY] = [user.pk, staff, has_totp(user) if staff else False, int(time.time())]
+
+
 def wants_json(request) -> bool:
     if request.path_info.startswith("/api/"):
         return True
@@ -109,8 +118,10 @@ class StaffSecurityMiddleware:
                     request, _("You were logged out after a period without activity. Log in again.")
                 )
                 return False, False
-            if idle < RECHECK_SECONDS and (saved[2] or not saved[1]):
-                # Staff without TOTP are read again on every request until they have it.
+            required = getattr(settings, "MFA_REQUIRED_FOR_STAFF", True)
+            if idle < RECHECK_SECONDS and (saved[2] or not saved[1] or not required):
+                # Staff without TOTP are read again on every request until they have it (when it
+                # is required: they only reach the setup pages meanwhile).
                 return bool(saved[1]), bool(saved[2])
         staff = is_staff_member(user)
         totp = has_totp(user) if staff else False
