@@ -38,7 +38,8 @@ head), with `X-Forwarded-Proto`-free HTTPS requests (`secure=True`):
   per second, queries), once under `tracemalloc` (the peak of Python allocations while the
   response streams; tracemalloc slows it down, so it is not the timed run).
 
-Prints each figure for each agency and the ratios big/small and huge/small. It asserts nothing
+Prints each figure for each agency and the ratios big/small and huge/small (`--show-queries`:
+also the big agency's slowest queries of each page, with their times). It asserts nothing
 about time; it exits 1 if a page answers anything but 200 or the CSV lacks rows.
 """
 
@@ -323,9 +324,13 @@ def page_ms(client: Client, url: str, requests: int) -> list[float]:
     return times
 
 
-def page_queries(client: Client, url: str) -> int:
+def page_queries(client: Client, url: str, *, show: bool = False) -> int:
     with CaptureQueriesContext(connection) as captured:
         get(client, url)
+    if show:  # the slowest first: where the time of a big agency's page goes
+        print(f"--- {url}: {len(captured)} queries, the slowest:")
+        for query in sorted(captured.captured_queries, key=lambda q: -float(q["time"]))[:6]:
+            print(f"  {float(query['time']) * 1000:7.1f} ms  {query['sql'][:300]}")
     return len(captured)
 
 
@@ -362,6 +367,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=15, help="requests per page, size and round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--sqlite", action="store_true", help="a temporary SQLite file instead of PostgreSQL")
+    parser.add_argument(
+        "--show-queries", action="store_true", help="the big agency's slowest queries per page"
+    )
     args = parser.parse_args()
     if args.credentials > len(CREDENTIAL_NAMES) or args.huge_credentials > len(CREDENTIAL_NAMES):
         raise SystemExit(f"at most {len(CREDENTIAL_NAMES)} credentials")
@@ -408,7 +416,8 @@ def main() -> None:
             for label, (client, urls) in clients.items():
                 for page in pages:
                     page_ms(client, urls[page], 3)  # warm caches and template loaders
-                    results[label][f"{page} queries"] = page_queries(client, urls[page])
+                    show = args.show_queries and label == "big"
+                    results[label][f"{page} queries"] = page_queries(client, urls[page], show=show)
                     results[label][f"{page} ms"] = []
             for _ in range(args.rounds):  # alternating, so a busy moment hits every size
                 for label in ("small", "big"):
