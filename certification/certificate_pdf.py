@@ -380,8 +380,23 @@ def certificate_pdf_store(*, certificate_id: int) -> bool:
         if certificate.pdf_sha256:
             return False
         data = certificate_pdf_bytes(certificate)
-        certificate.pdf.save(f"{certificate.serial}.pdf", ContentFile(data), save=False)
+        name = f"{certificate.serial}.pdf"
+        # A file already there was left by a rendering whose worker died before committing (the
+        # row says no PDF, and the serial is this certificate's alone): replace it rather than
+        # store a second copy beside it under another name.
+        target = certificate.pdf.field.generate_filename(certificate, name)
+        if certificate.pdf.storage.exists(target):
+            logger.warning("certificate %s: replacing %s, left by a dead rendering", certificate_id, target)
+            certificate.pdf.storage.delete(target)
+        certificate.pdf.save(name, ContentFile(data), save=False)
         certificate.pdf_sha256 = hashlib.sha256(data).hexdigest()
         certificate.pdf_rendered_at = timezone.now()
         certificate.save(update_fields=["pdf", "pdf_sha256", "pdf_rendered_at"])
         return True
+
+
+def certificates_missing_pdf(*, min_age_seconds: int, limit: int) -> list[int]:
+    """The oldest certificates issued at least `min_age_seconds` ago that still have no PDF."""
+    issued_before = timezone.now() - datetime.timedelta(seconds=min_age_seconds)
+    rows = Certificate.objects.filter(pdf_sha256="", created_at__lte=issued_before).order_by("pk")
+    return list(rows.values_list("pk", flat=True)[:limit])

@@ -18,6 +18,7 @@ one earns (`courses.services_awards.enrollment_award`).
 
 import csv
 import datetime
+import functools
 import hashlib
 import io
 import logging
@@ -33,6 +34,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as BrokerError
 
 from . import access
 from .import_jobs import TRANSIENT_ERRORS
@@ -131,10 +133,22 @@ def _start(*, kind: str, actor, session=None, agency: Agency | None = None, tota
     batch = B(kind=kind, requested_by=actor, session=session, agency=agency, total=total)
     batch.full_clean(exclude=["archive"])
     batch.save()
+    transaction.on_commit(functools.partial(_enqueue, batch.pk))
+    return batch
+
+
+def _enqueue(batch_id: int) -> None:
+    """Once the batch is committed, hands it to the workers. When the broker cannot take it, the
+    batch is marked failed with the reason, so its page says so and it can be started again,
+    instead of waiting queued for a task that does not exist (and the request does not fail
+    for a batch that was saved)."""
     from .tasks_batches import certificate_batch_run  # the task module imports this one
 
-    certificate_batch_run.delay_on_commit(batch.pk)
-    return batch
+    try:
+        certificate_batch_run.delay(batch_id)
+    except BrokerError as exc:
+        logger.warning("certificate batch %s not queued: the broker is unavailable (%s)", batch_id, exc)
+        batch_fail(batch_id=batch_id, error=f"not queued, the broker is unavailable: {exc}")
 
 
 @transaction.atomic

@@ -4,7 +4,9 @@ idempotent (see import_jobs)."""
 import logging
 
 from celery import shared_task
+from celery.contrib.django.task import DjangoTask
 from django.core.cache import cache
+from kombu.exceptions import OperationalError as BrokerError
 
 from .import_jobs import TRANSIENT_ERRORS, import_job_execute
 
@@ -24,9 +26,27 @@ def import_job_run(job_id: int) -> None:
 
 logger = logging.getLogger(__name__)
 PDF_MAX_DELIVERIES = 8  # redeliveries after a lost worker and retries after transient errors
+PDF_SWEEP_MIN_AGE_SECONDS = 10 * 60  # younger certificates may still have their rendering queued
+PDF_SWEEP_LIMIT = 500  # certificates enqueued per sweep: a long outage is caught up over a few runs
+
+
+class SweptTask(DjangoTask):
+    """A task whose enqueueing never fails its caller. With the broker down (or hung), the
+    message is dropped with a warning instead of raising from an `on_commit` callback, after
+    the caller's transaction committed (the request would answer 500 for work that was saved,
+    and the callbacks after it would never run). A periodic sweep finds the work undone and
+    enqueues it again."""
+
+    def apply_async(self, args=None, kwargs=None, **options):
+        try:
+            return super().apply_async(args, kwargs, **options)
+        except BrokerError as exc:
+            logger.warning("%s%s not queued (the broker is unavailable: %s)", self.name, args or "", exc)
+            return None
 
 
 @shared_task(
+    base=SweptTask,
     acks_late=True,  # a worker that dies mid-render gets the certificate delivered again...
     reject_on_worker_lost=True,  # ...even when killed outright; a stored PDF makes it a no-op
     autoretry_for=TRANSIENT_ERRORS,  # a lost connection or a locked database: try again later
@@ -49,3 +69,18 @@ def certificate_pdf_render(certificate_id: int) -> None:
         return
     certificate_pdf_store(certificate_id=certificate_id)
     cache.delete(key)
+
+
+@shared_task
+def certificates_pdf_sweep(min_age_seconds: int = PDF_SWEEP_MIN_AGE_SECONDS) -> int:
+    """Enqueues the rendering of certificates still without a PDF a while after issue: their
+    task was lost (not queued while the broker was down, or its worker lost for good). Beat runs
+    it every few minutes; rendering is idempotent, so a certificate queued twice renders once."""
+    from .certificate_pdf import certificates_missing_pdf
+
+    ids = certificates_missing_pdf(min_age_seconds=min_age_seconds, limit=PDF_SWEEP_LIMIT)
+    for certificate_id in ids:
+        certificate_pdf_render.delay(certificate_id)
+    if ids:
+        logger.warning("%s certificates had no PDF: rendering queued again", len(ids))
+    return len(ids)

@@ -23,8 +23,15 @@ def broker_status() -> str:
     url = settings.CELERY_BROKER_URL
     if not url:
         return "eager"
+    # The socket timeouts matter as much as the connect timeout: a Redis that hangs still
+    # accepts connections, and without them the check would wait for its answer for ever.
+    options = {
+        **getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}),
+        "socket_connect_timeout": BROKER_TIMEOUT_SECONDS,
+        "socket_timeout": BROKER_TIMEOUT_SECONDS,
+    }
     try:
-        with Connection(url, connect_timeout=BROKER_TIMEOUT_SECONDS) as conn:
+        with Connection(url, connect_timeout=BROKER_TIMEOUT_SECONDS, transport_options=options) as conn:
             conn.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT_SECONDS)
         return "ok"
     except Exception:

@@ -275,7 +275,31 @@ CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is delivered again...
 CELERY_TASK_REJECT_ON_WORKER_LOST = True  # ...also when the worker is killed outright
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Redis hands a message whose worker died unacknowledged to another worker once it has waited
+# `visibility_timeout`: longer than the longest task (a class's batch, a large import), or a task
+# still running is delivered twice. Tests of lost workers shorten it through the environment.
+BROKER_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": BROKER_VISIBILITY_TIMEOUT,
+    # Workers look for such messages every 10 s (kombu's default is every 100 s).
+    "unacked_restore_interval": min(10, BROKER_VISIBILITY_TIMEOUT),
+    "unacked_restore_throttle": 1,
+    # A broker that is down or hung never holds a web request for long: without these, a publish
+    # to a Redis that stopped answering (but still accepts connections) waits for ever.
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# A publish is retried once, then the caller gets the error: measured, 5 s when Redis hangs and
+# 0.2 s when it refuses connections (Celery's default policy, without the socket timeouts, waits
+# for ever on a hung Redis). Enqueues lost this way are repaired by a periodic sweep (see
+# certification.tasks.certificates_pdf_sweep) or reported to the person who asked.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "carsi")
 CELERY_TIMEZONE = "UTC"
 # Task modules beyond each app's tasks.py (which autodiscovery finds by itself).
@@ -289,6 +313,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "certification.certificate_reminders_send",
         "schedule": crontab(hour=14, minute=0),
     },
+    # Certificates whose PDF task was lost (not queued while the broker was down) get it again.
+    "certificate-pdf-sweep": {"task": "certification.tasks.certificates_pdf_sweep", "schedule": 600.0},
 }
 
 LOGGING = {
