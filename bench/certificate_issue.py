@@ -23,10 +23,11 @@ End to end, each session's certificates are issued the way the app does it:
   `enrollment_award`, its PDF rendered by the task (`certificate_pdf_render`) on commit.
 
 `--path auto` (the default) takes `batch` when the module is there. The small session runs
-first (it also warms the process up: fonts, stylesheet, templates); then half the bare
-sample; then the measured session; then the other half. Bare rendering is
-`certificate_pdf.html_pdf_bytes` on HTML built beforehand (`certificate_html`) from the
-certificates just issued: WeasyPrint alone, no database, no file. Queries are counted with a
+first (it also warms the process up: fonts, stylesheet, templates), then the measured one.
+The baseline is interleaved with the measured session: every n/--sample certificates, the
+HTML just rendered is rendered once more by `certificate_pdf.html_pdf_bytes` alone (WeasyPrint,
+no database, no file), timed apart and taken out of the session's time, so that both rates
+come from the same minutes of a machine whose load changes. Queries are counted with a
 connection execute wrapper (CaptureQueriesContext keeps at most 9,000) over each whole
 session, so the two sizes show whether they grow per certificate.
 
@@ -48,7 +49,6 @@ import pstats
 import re
 import secrets
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -136,33 +136,44 @@ class QueryCounter:
 
 
 @contextlib.contextmanager
-def stopwatches():
-    """Times, during issuing, the two steps of certificate_pdf that bare rendering does not
-    share or does alone: building the HTML and rendering it (the module's functions wrapped
-    for the while; the app's code is unchanged)."""
+def stopwatches(bare_every: int = 0):
+    """Times, during issuing, the two steps of `certificate_pdf` that end to end adds to or shares
+    with bare rendering: building the HTML and rendering it (the module's functions wrapped for
+    the while; the app's code is unchanged). With `bare_every`, every that many certificates
+    the HTML just rendered is rendered once more, alone (timed apart, taken out of the
+    session's time): the baseline, measured at the same moments as the issuing it is compared
+    with, on a machine whose load changes from one minute to the next."""
     from certification import certificate_pdf
 
-    spent = {"html": 0.0, "render": 0.0}
-    originals = {"html": certificate_pdf.certificate_html, "render": certificate_pdf.html_pdf_bytes}
+    spent = {"html": 0.0, "render": 0.0, "bare": 0.0, "bare_n": 0, "renders": 0}
+    build, render = certificate_pdf.certificate_html, certificate_pdf.html_pdf_bytes
 
-    def timed(key):
-        def run(*args, **kwargs):
+    def timed_build(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return build(*args, **kwargs)
+        finally:
+            spent["html"] += time.perf_counter() - start
+
+    def timed_render(html, *args, **kwargs):
+        start = time.perf_counter()
+        try:
+            data = render(html, *args, **kwargs)
+        finally:
+            spent["render"] += time.perf_counter() - start
+        spent["renders"] += 1
+        if bare_every and spent["renders"] % bare_every == 0:
             start = time.perf_counter()
-            try:
-                return originals[key](*args, **kwargs)
-            finally:
-                spent[key] += time.perf_counter() - start
+            render(html)
+            spent["bare"] += time.perf_counter() - start
+            spent["bare_n"] += 1
+        return data
 
-        return run
-
-    certificate_pdf.certificate_html, certificate_pdf.html_pdf_bytes = timed("html"), timed("render")
+    certificate_pdf.certificate_html, certificate_pdf.html_pdf_bytes = timed_build, timed_render
     try:
         yield spent
     finally:
-        certificate_pdf.certificate_html, certificate_pdf.html_pdf_bytes = (
-            originals["html"],
-            originals["render"],
-        )
+        certificate_pdf.certificate_html, certificate_pdf.html_pdf_bytes = build, render
 
 
 def png_bytes(size=(360, 120)) -> bytes:
@@ -362,19 +373,21 @@ def issue_session(*, path: str, admin, session) -> None:
             enrollment_award(enrollment=enrollment)  # the PDF task runs (eagerly) on commit
 
 
-def timed_issue(*, path: str, admin, session, profile: bool = False, show: bool = False) -> dict:
+def timed_issue(
+    *, path: str, admin, session, bare_every: int = 0, profile: bool = False, show: bool = False
+) -> dict:
     from certification.models import Certificate
 
     counter = QueryCounter(keep=show)
     profiler = cProfile.Profile() if profile else None
-    with connection.execute_wrapper(counter), stopwatches() as spent:
+    with connection.execute_wrapper(counter), stopwatches(bare_every) as spent:
         start = time.perf_counter()
         if profiler:
             profiler.enable()
         issue_session(path=path, admin=admin, session=session)
         if profiler:
             profiler.disable()
-        seconds = time.perf_counter() - start
+        seconds = time.perf_counter() - start - spent["bare"]  # the interleaved baseline taken out
     certificates = Certificate.objects.filter(award_key__in=award_keys(session))
     made = certificates.count()
     with_pdf = certificates.exclude(pdf_sha256="").count()
@@ -390,6 +403,8 @@ def timed_issue(*, path: str, admin, session, profile: bool = False, show: bool 
         "sql_seconds": counter.seconds,
         "html_seconds": spent["html"],
         "render_seconds": spent["render"],
+        "bare_seconds": spent["bare"],
+        "bare_n": spent["bare_n"],
         "profiler": profiler,
     }
 
@@ -400,28 +415,6 @@ def award_keys(session) -> list[str]:
     return [
         f"enrollment:{pk}" for pk in Enrollment.objects.filter(session=session).values_list("pk", flat=True)
     ]
-
-
-def certificate_htmls(session, count: int) -> list[str]:
-    """The HTML of up to `count` of the session's certificates (built before bare rendering)."""
-    from certification.certificate_pdf import certificate_html
-    from certification.models import Certificate
-
-    certificates = list(
-        Certificate.objects.filter(award_key__in=award_keys(session))
-        .select_related("agency__country", "credential")
-        .order_by("pk")[:count]
-    )
-    return [certificate_html(c) for c in certificates]
-
-
-def bare_rate(htmls: list[str], renders: int) -> float:
-    from certification.certificate_pdf import html_pdf_bytes
-
-    start = time.perf_counter()
-    for i in range(renders):
-        html_pdf_bytes(htmls[i % len(htmls)])
-    return renders / (time.perf_counter() - start)
 
 
 def print_profile(profiler) -> None:
@@ -436,7 +429,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1000, help="officers in the measured session")
     parser.add_argument("--small", type=int, default=50, help="officers in the small session (run first)")
-    parser.add_argument("--sample", type=int, default=100, help="bare renderings, half before and half after")
+    parser.add_argument(
+        "--sample", type=int, default=100, help="bare renderings, interleaved with the measured session"
+    )
     parser.add_argument("--path", choices=("auto", "batch", "loop"), default="auto")
     parser.add_argument("--profile", action="store_true", help="cProfile the measured session")
     parser.add_argument("--show-queries", action="store_true", help="print the small session's queries")
@@ -456,11 +451,13 @@ def main() -> None:
             setup_seconds = time.perf_counter() - started
 
             small = timed_issue(path=path, admin=admin, session=sessions["small"], show=args.show_queries)
-            htmls_small = certificate_htmls(sessions["small"], args.sample)
-            bare_before = bare_rate(htmls_small, args.sample // 2)
-            measured = timed_issue(path=path, admin=admin, session=sessions["measured"], profile=args.profile)
-            htmls_measured = certificate_htmls(sessions["measured"], args.sample)
-            bare_after = bare_rate(htmls_measured, args.sample - args.sample // 2)
+            measured = timed_issue(
+                path=path,
+                admin=admin,
+                session=sessions["measured"],
+                bare_every=max(1, args.n // max(1, args.sample)),
+                profile=args.profile,
+            )
     finally:
         connections.close_all()
         pg_admin(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
@@ -477,12 +474,11 @@ def main() -> None:
             f"{label:10} {run['n']:13,} {run['with_pdf']:9,} {run['seconds']:9.1f} "
             f"{run['n'] / run['seconds']:8.2f} {run['queries']:9,} {run['queries'] / max(1, run['n']):13.1f}"
         )
-    bare = statistics.mean([bare_before, bare_after])
+    bare = measured["bare_n"] / measured["bare_seconds"]
     end_to_end = measured["n"] / measured["seconds"]
-    before, after = args.sample // 2, args.sample - args.sample // 2
     print(
-        f"bare WeasyPrint, same HTML: {bare:.2f} cert/s "
-        f"({before} renders before: {bare_before:.2f}; {after} after: {bare_after:.2f})"
+        f"bare WeasyPrint, the same HTML: {bare:.2f} cert/s "
+        f"({measured['bare_n']} renders interleaved with the measured session)"
     )
     print(f"end to end (measured session): {end_to_end:.2f} cert/s")
     print(f"ratio end to end / bare: {end_to_end / bare:.3f}")
