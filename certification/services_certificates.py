@@ -183,6 +183,7 @@ def certificate_issue(
     certificate.full_clean(exclude=["pdf"])
     certificate.save()
     _event(certificate, action="issued", actor=actor, reason=certificate.issue_reason, to_status=C.VALID)
+    previous_before = _audit_previous(previous)  # as it was, before it is superseded
     if previous is not None:
         certificate_transition(
             actor=None,
@@ -204,7 +205,7 @@ def certificate_issue(
                 "source": source,
                 "issued_on": issued_on.isoformat(),
                 "expires_on": expires_on.isoformat() if expires_on else None,
-                "previous": _audit_previous(previous),
+                "previous": previous_before,
                 "reason": certificate.issue_reason,
             },
         )

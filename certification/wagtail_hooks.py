@@ -160,6 +160,12 @@ class VettingRecordCreateView(CreateView):
         return vetting_record_add(actor=self.request.user, **data)
 
 
+class VettingRecordIndexView(IndexView):
+    def get_base_queryset(self):
+        # What each row shows, read with the page (Wagtail's viewsets take no get_queryset).
+        return super().get_base_queryset().select_related("trainee", "unit__agency__country")
+
+
 class VettingRecordViewSet(ModelViewSet):
     url_prefix = "registry/vetting"
     url_namespace = "registry_vetting"
@@ -181,9 +187,7 @@ class VettingRecordViewSet(ModelViewSet):
     inspect_view_enabled = True
     copy_view_enabled = False
     list_per_page = 50
-
-    def get_queryset(self, request):
-        return VettingRecord.objects.select_related("trainee", "unit__agency__country")
+    index_view_class = VettingRecordIndexView
 
 
 class CredentialViewSet(ModelViewSet):
@@ -223,6 +227,9 @@ class CredentialSignatoryViewSet(ModelViewSet):
 
 
 class CertificateIndexView(IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("trainee", "credential", "agency__country")
+
     @cached_property
     def header_buttons(self):
         buttons = list(super().header_buttons)
@@ -250,13 +257,16 @@ class CertificateViewSet(ModelViewSet):
     copy_view_enabled = False
     list_per_page = 50
 
-    def get_queryset(self, request):
-        return Certificate.objects.select_related("trainee", "credential", "agency__country")
-
 
 class ActorChoiceField(django_filters.fields.ModelChoiceField):
     def label_from_instance(self, obj):
+        if isinstance(obj, str):  # the "nobody" choice, as Wagtail's active filters name it
+            return _("Nobody (the system)")
         return obj.email or obj.get_username()
+
+
+class ActorFilter(django_filters.ModelChoiceFilter):
+    field_class = ActorChoiceField
 
 
 class AuditEntryFilterSet(WagtailFilterSet):
@@ -269,9 +279,8 @@ class AuditEntryFilterSet(WagtailFilterSet):
         empty_label=_("All"),
     )
     created_at = django_filters.DateFromToRangeFilter(label=_("Date"), widget=DateRangePickerWidget)
-    actor = django_filters.ModelChoiceFilter(
+    actor = ActorFilter(
         label=_("Who"),
-        field_class=ActorChoiceField,
         queryset=get_user_model().objects.none(),  # those who appear in the trail: see __init__
         empty_label=_("Anyone"),
         null_label=_("Nobody (the system)"),
@@ -308,6 +317,9 @@ class AuditEntryIndexView(IndexView):
         "target": _("What"),
         "details": _("Details"),
     }
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("agency__country")
 
     def to_row_dict(self, item):
         return {
@@ -364,9 +376,6 @@ class AuditEntryViewSet(ModelViewSet):
             "agency",
             "target",
         ]
-
-    def get_queryset(self, request):
-        return AuditEntry.objects.select_related("agency__country")
 
     def get_urlpatterns(self):
         conv = self.pk_path_converter
