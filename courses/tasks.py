@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from certification.selectors import language_for_user
+from certification.tasks import SweptTask
 
 EMAIL_LANGUAGES = ("es", "en")
 
@@ -28,6 +29,7 @@ def _recipients(step) -> list[tuple[str, str, bool]]:
 
 
 @shared_task(
+    base=SweptTask,  # queued after commit: a broker that is down must not fail the saved step
     acks_late=True,
     reject_on_worker_lost=True,
     autoretry_for=(OperationalError, ConnectionError, TimeoutError),

@@ -484,10 +484,10 @@ def test_markup_typed_in_the_form_reaches_the_pdf_as_text(
 
 def test_the_admin_menu_and_certificate_list_link_to_the_page(client, world, credential):
     client.force_login(world.admin)
-    menu = client.get("/admin/").content.decode()
-    assert "Issue a certificate" in menu and "/agency/certificates/issue/" in menu
+    menu = client.get("/admin/").content.decode()  # the admin speaks Spanish to this user
+    assert "Emitir un certificado" in menu and "/agency/certificates/issue/" in menu
     listing = client.get(reverse("certification_certificates:index")).content.decode()
-    assert "Issue a certificate" in listing
+    assert "Emitir un certificado" in listing and "/agency/certificates/issue/" in listing
 
     client.force_login(world.instructor)  # reaches the admin, not this page
-    assert "Issue a certificate" not in client.get("/admin/").content.decode()
+    assert "/agency/certificates/issue/" not in client.get("/admin/").content.decode()

@@ -717,7 +717,7 @@ def test_the_report_takes_the_same_queries_whatever_the_data(client, world, cour
     download()
     small = queries(download)
     # session, user, roles, the report (6 queries) and the audit entry
-    assert small <= 11, small
+    assert small <= 15, small  # with the audit entry, written in its own savepoint
     for n in range(10, 40):
         someone = person(world, n, agency=world.agency_a if n % 2 else world.agency_b, sex="FM"[n % 2])
         completed(someone, courses[n % 2], at(2025, 1 + n % 12, 5))

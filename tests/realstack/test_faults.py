@@ -521,12 +521,6 @@ def test_redis_stopped_or_hung_the_site_answers_and_nothing_is_lost(
 
 
 @pytest.mark.realstack
-@pytest.mark.xfail(
-    strict=True,
-    reason="courses.tasks.enrollment_email_send is enqueued on commit and raises when the broker is "
-    "down, so completing a course answers 500 (the completion itself is committed); it needs "
-    "base=certification.tasks.SweptTask, like the certificate's PDF task",
-)
 def test_an_officer_completes_a_course_while_redis_is_down(
     workers, private_redis, world, make_course, credential, settings
 ):
