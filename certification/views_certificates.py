@@ -82,7 +82,14 @@ def certificate_pdf(request, certificate_id: int):
     """The stored PDF, exactly as rendered at issue (its SHA-256 is on the certificate's page)."""
     certificate = access.get_or_404(access.certificates_visible_to(request.user), pk=certificate_id)
     if not certificate.pdf:
-        raise Http404
+        # Not rendered yet (its task is queued, or was lost with the broker): render it now,
+        # once; the stored file and hash are the same the task would have made.
+        from .certificate_pdf import certificate_pdf_store
+
+        certificate_pdf_store(certificate_id=certificate.pk)
+        certificate.refresh_from_db(fields=["pdf", "pdf_sha256"])
+        if not certificate.pdf:
+            raise Http404
     response = FileResponse(
         certificate.pdf.open("rb"), as_attachment=True, filename=f"{certificate.serial}.pdf"
     )

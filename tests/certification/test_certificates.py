@@ -370,3 +370,32 @@ def test_a_corrected_name_shows_on_verification(client, world, credential):
     corrected = certificate_correct(actor=world.admin, certificate=old, reason="Given name misspelt.")
     assert "María Josefa N." in verify(client, corrected.verification_code, "en").content.decode()
     assert "Replaced by a newer certificate" in verify(client, old.verification_code, "en").content.decode()
+
+
+def test_a_certificate_whose_pdf_was_never_rendered_is_rendered_on_first_download(client, world):
+    """The PDF task may be queued still, or lost with the broker: the download renders it once,
+    and the second download serves the same stored file."""
+    import hashlib
+
+    from certification import services as registry
+    from certification.services_certificates import certificate_issue
+
+    credential = registry.credential_upsert(
+        code="od", name_es="Demanda", name_en="Demand", validity_months=12
+    )
+    certificate = certificate_issue(  # inside the test's transaction: no rendering after commit
+        trainee=world.trainee_a,
+        credential=credential,
+        award_key="on-demand:1",
+        source="course",
+        evidence={"trainee_name": world.trainee_a.full_name, "credential_name_es": "Demanda"},
+    )
+    assert not certificate.pdf
+    client.force_login(world.head_a)
+    url = reverse("registry:certificate_pdf", args=[certificate.pk])
+    first = b"".join(client.get(url).streaming_content)
+    certificate.refresh_from_db()
+    assert first.startswith(b"%PDF") and hashlib.sha256(first).hexdigest() == certificate.pdf_sha256
+    assert b"".join(client.get(url).streaming_content) == first
+    client.force_login(world.head_b)
+    assert client.get(url).status_code == 404
