@@ -7,7 +7,8 @@
   `middleware_audit.AuditActorMiddleware`) or the one `role_grant` names. Changes made by nobody
   in particular (setup commands such as seed_demo, test fixtures) are not recorded: the trail
   says who did what, and there is no who.
-- Granting or taking away superuser status (everything a program administrator may do) likewise.
+- Granting or taking away superuser status (everything a program administrator may do) likewise,
+  and deleting an account that held roles (one entry listing them).
 - Second factors: allauth announces TOTP turned on or off and new recovery codes (after the change
   commits); the person is the one logged in.
 
@@ -19,7 +20,7 @@ These receivers only record; they decide nothing (the project's rule: no logic i
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db.models.signals import m2m_changed, post_init, post_save
+from django.db.models.signals import m2m_changed, post_init, post_save, pre_delete
 
 from .models import AuditEntry
 from .services_audit import audit_record, current_actor
@@ -101,6 +102,31 @@ def user_saved(sender, instance, created, update_fields=None, **kwargs) -> None:
     )
 
 
+def user_deleting(sender, instance, **kwargs) -> None:
+    """Deleting an account (the admin's user delete) takes its roles with it: one entry that
+    lists them, while they can still be read."""
+    actor = current_actor()
+    if actor is None:
+        return
+    groups = sorted(instance.groups.values_list("name", flat=True))
+    agency_roles = sorted(
+        f"{acronym}: {role}" for acronym, role in instance.agency_roles.values_list("agency__acronym", "role")
+    )
+    if not (groups or agency_roles or instance.is_superuser):
+        return
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.ROLE_CHANGE,
+        target=_user_target(instance),
+        details={
+            "account_deleted": True,
+            "groups": {"removed": groups},
+            "agency_roles": {"removed": agency_roles},
+            "superuser": {"before": instance.is_superuser, "after": False},
+        },
+    )
+
+
 def _mfa_record(request, user, authenticator, change: str) -> None:
     person = getattr(request, "user", None)
     audit_record(
@@ -139,6 +165,7 @@ def connect() -> None:
     m2m_changed.connect(groups_changed, sender=User.groups.through, dispatch_uid="audit_groups_changed")
     post_init.connect(user_loaded, sender=User, dispatch_uid="audit_user_loaded")
     post_save.connect(user_saved, sender=User, dispatch_uid="audit_user_saved")
+    pre_delete.connect(user_deleting, sender=User, dispatch_uid="audit_user_deleting")
     mfa_signals.authenticator_added.connect(authenticator_added, dispatch_uid="audit_mfa_added")
     mfa_signals.authenticator_removed.connect(authenticator_removed, dispatch_uid="audit_mfa_removed")
     mfa_signals.authenticator_reset.connect(authenticator_reset, dispatch_uid="audit_mfa_reset")

@@ -18,7 +18,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from certification import services as registry
 from certification.models import AgencyStaff, AuditEntry, Certificate
@@ -542,6 +543,20 @@ def test_role_changes_in_the_admin_user_editor_are_entries_of_the_editor(
     assert current_actor() is None  # the request's actor ends with the request
 
 
+def test_deleting_an_account_in_the_admin_records_its_roles(client, world, root, with_audit_middleware):
+    client.force_login(root)
+    response = client.post(reverse("wagtailusers_users:delete", args=[world.coordinator_a.pk]))
+    assert response.status_code == 302
+    entry = one_new(0, action=A.ROLE_CHANGE, actor=root, target="coord.a@test.carsi")
+    assert entry.details["account_deleted"] is True
+    assert entry.details["agency_roles"] == {"removed": ["PNC: coordinator"]}
+    assert entry.details["groups"] == {"removed": []}
+    # An account without roles leaves no entry.
+    nobody = registry.user_ensure(email="sin.rol@test.carsi", password="x-pass-123")
+    client.post(reverse("wagtailusers_users:delete", args=[nobody.pk]))
+    assert last_id() == entry.pk
+
+
 def test_agency_roles_edited_and_removed_in_the_admin_are_entries(client, world):
     client.force_login(world.admin)
     staff = AgencyStaff.objects.get(user=world.coordinator_a)
@@ -665,8 +680,10 @@ def test_program_administrators_read_the_trail_newest_first(client, world, trail
     html = response.content.decode()
     assert listed(response) == {e.target for e in trail}
     assert html.index("=HYPERLINK") < html.index("CARSI-GT-2026-000002") < html.index("Castillo-Ríos")
-    assert "admin@test.carsi" in html and "Nobody (the system)" in html
-    assert "Vetting recorded" in html and "PNC (GT)" in html
+    with translation.override("es"):  # the admin speaks Spanish to this user
+        nobody, vetting = gettext("Nobody (the system)"), str(A.VETTING_DECISION.label)
+    assert "admin@test.carsi" in html and nobody in html
+    assert vetting in html and "PNC (GT)" in html
     # No way to add, change or delete: no such buttons or links.
     assert reverse("registry_audit:add") not in html
     for entry in trail:
