@@ -772,7 +772,7 @@ def main() -> int:
     parser.add_argument(
         "--keep-login-limit",
         action="store_true",
-        help="keep allauth's default login rate limits (30 logins and 10 failures a minute per address)",
+        help="keep the site's login rate limits (ACCOUNT_RATE_LIMITS): a class at once from one address",
     )
     parser.add_argument(
         "--show-queries", action="store_true", help="print the SQL of an autosave and a submit"
