@@ -428,6 +428,13 @@ def _clean_answer(aq: AttemptQuestion, choice_ids, text) -> tuple[list[int], str
     return ids, ""
 
 
+def _late_error() -> ValidationError:
+    return ValidationError(
+        _("The time is up: this answer arrived after the deadline. Your attempt was submitted as it stood."),
+        code="late",
+    )
+
+
 def answer_save(
     *, user, attempt_id, question_id, choice_ids=(), text: str = "", now: datetime.datetime | None = None
 ) -> datetime.datetime:
@@ -444,13 +451,7 @@ def answer_save(
             raise ValidationError(_("This attempt is submitted: answers no longer change."), code="done")
         if is_overdue(attempt=attempt, now=now):
             _close(attempt, now=now, status=A.AUTO_CLOSED)
-            late = ValidationError(
-                _(
-                    "The time is up: this answer arrived after the deadline. "
-                    "Your attempt was submitted as it stood."
-                ),
-                code="late",
-            )
+            late = _late_error()
         else:
             qid = _as_id(question_id)
             aq = (
@@ -477,36 +478,60 @@ def answer_save(
 
 
 def answers_save(*, user, attempt_id, answers, now: datetime.datetime | None = None) -> None:
-    """Saves several answers at once, all or none (the exam form posted without JavaScript):
-    `answers` is a list of (question id, choice ids, text). An unanswered single-choice question
-    is skipped. Any refusal saves nothing and is raised. An answer arriving too late: nothing is
-    saved, the attempt is closed as it stood, and the refusal (code "late") is raised.
-    Locks the enrollment, then the attempt, the order submission and the periodic task use: a
-    late answer re-evaluates the enrollment's completion while holding the attempt's lock."""
+    """Saves several answers at once, all or none (the exam form, posted with the submission or
+    without JavaScript): `answers` is a list of (question id, choice ids, text); a question given
+    twice keeps its last answer. An unanswered single-choice question is skipped; an answer equal
+    to the stored one is not written again. Any refusal saves nothing and is raised. An answer
+    arriving too late: nothing is saved, the attempt is closed as it stood, and the refusal (code
+    "late") is raised. A fixed number of queries whatever the number of answers.
+    Locks the enrollment, then the attempt, the order submission and the periodic task use."""
     pk = _as_id(attempt_id)
     if pk is None or user is None:
         raise PermissionDenied(_("This is not your attempt."))
     try:
         with transaction.atomic():
-            _lock_pair(pk, user=user)
+            attempt = _lock_pair(pk, user=user)
+            now = now or timezone.now()  # read under the lock
+            if attempt.is_done:
+                raise ValidationError(_("This attempt is submitted: answers no longer change."), code="done")
+            if is_overdue(attempt=attempt, now=now):
+                raise _late_error()
+            drawn = {
+                aq.question_id: aq
+                for aq in AttemptQuestion.objects.select_related("question").filter(attempt=attempt)
+            }
+            given: dict[int, tuple[list[int], str]] = {}
             for question_id, choice_ids, text in answers:
+                qid = _as_id(question_id)
+                aq = drawn.get(qid) if qid else None
+                if aq is None:
+                    raise ValidationError(_("That question is not part of this attempt."), code="not_drawn")
                 try:
-                    answer_save(
-                        user=user,
-                        attempt_id=pk,
-                        question_id=question_id,
-                        choice_ids=choice_ids,
-                        text=text,
-                        now=now,
-                    )
+                    given[qid] = _clean_answer(aq, choice_ids, text)
                 except ValidationError as error:
                     if getattr(error, "code", None) == "one_choice" and not choice_ids and not text:
                         continue  # not answered yet
                     raise
+            stored = {
+                r.question_id: r for r in Response.objects.filter(attempt=attempt, question_id__in=given)
+            }
+            new, changed = [], []
+            for qid, (ids, text) in given.items():
+                response = stored.get(qid)
+                if response is None:
+                    new.append(
+                        Response(attempt=attempt, question_id=qid, choice_ids=ids, text=text, saved_at=now)
+                    )
+                elif (response.choice_ids, response.text) != (ids, text):
+                    response.choice_ids, response.text, response.saved_at = ids, text, now
+                    changed.append(response)
+            if new:
+                Response.objects.bulk_create(new)
+            if changed:
+                Response.objects.bulk_update(changed, ["choice_ids", "text", "saved_at"])
     except ValidationError as error:
         if getattr(error, "code", None) == "late":
-            # The closing was rolled back with the rest: close it again, as it stood.
-            attempt_submit(user=user, attempt_id=pk, now=now)
+            attempt_submit(user=user, attempt_id=pk, now=now)  # closed as it stood
         raise
 
 

@@ -669,3 +669,31 @@ def test_a_json_reply_is_valid_json_even_on_refusal(officer, world, exam):
     reply = autosave(officer, attempt, 0, [])
     assert reply.status_code == 400
     assert json.loads(reply.content) == reply.json()
+
+
+def test_submitting_the_whole_form_takes_the_same_queries_whatever_the_number_of_answers(
+    officer, world, course, running
+):
+    """exam.js submits the form with every answer on it: they are saved in a fixed number of
+    queries (one read of the drawn questions and stored answers, one insert, one update), then
+    the attempt is graded. An answer equal to the stored one is not written again."""
+    counts = []
+    for size in (3, 20):
+        exam = make_exam(course, pool=size, time_limit_minutes=60, title=f"Formulario {size}")
+        attempt = start(world, exam)
+        questions = drawn(attempt)
+        autosave(officer, attempt, questions[0], [right_choice(questions[0])])  # stored already
+        form = {"questions": [q.pk for q in questions]}
+        for n, q in enumerate(questions):
+            form[f"q-{q.pk}"] = [right_choice(q) if n % 2 == 0 else wrong_choice(q)]
+        with CaptureQueriesContext(connection) as queries:
+            reply = officer.post(url("attempt_submit", attempt.pk), form)
+        assert reply.status_code == 302
+        attempt.refresh_from_db()
+        assert attempt.status == Attempt.Status.SUBMITTED
+        assert Response.objects.filter(attempt=attempt).count() == size
+        assert sorted(
+            Response.objects.filter(attempt=attempt).values_list("question_id", flat=True)
+        ) == sorted(q.pk for q in questions)
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts

@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "certification.middleware_audit.AuditActorMiddleware",  # who changes roles in the admin (audit only)
     "home.middleware.TimezoneMiddleware",
     "home.middleware.LanguagePreferenceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -244,7 +245,7 @@ MFA_TOTP_ISSUER = "CARSI Training"
 # Redis when several processes serve the site. Behind a reverse proxy, ALLAUTH_TRUSTED_PROXY_COUNT
 # says how many proxies add to X-Forwarded-For, so the client's own address is counted.
 ACCOUNT_RATE_LIMITS = {
-    "login": "30/m/ip",
+    "login": "300/m/ip",  # a classroom of 50 logs in at once from one address (NAT)
     "login_failed": "20/m/ip,5/5m/key",
     "reset_password": "20/m/ip,5/m/key",
     "change_password": "5/m/user",
