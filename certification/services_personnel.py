@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .access import can_manage_personnel
-from .models import Agency, Trainee, TraineeEvent, Unit
+from .models import Agency, AuditEntry, Trainee, TraineeEvent, Unit
 from .national_ids import normalize_id_number
+from .services_audit import audit_record, audit_target
 from .text import trainee_search_text
 
 # Fields a personnel form or import may set (identity and agency are handled apart).
@@ -173,7 +174,27 @@ def trainee_transfer(
         reason=reason,
         actor=actor,
     )
+    _audit(
+        actor,
+        AuditEntry.Action.PERSONNEL_TRANSFER,
+        trainee,
+        agency=from_agency,
+        details={
+            "from": from_agency.acronym,
+            "to": to_agency.acronym,
+            "effective_on": str(effective_on),
+            "reason": reason,
+        },
+    )
     return trainee
+
+
+def _audit(actor, action, trainee, *, agency, details) -> None:
+    """A person's move of an officer goes into the audit trail too (the system's moves do not)."""
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        audit_record(
+            actor=actor, action=action, agency=agency, target=audit_target(trainee.full_name), details=details
+        )
 
 
 @transaction.atomic
@@ -195,6 +216,7 @@ def trainee_set_status(*, actor, trainee: Trainee, status: str, effective_on, re
         raise ValidationError({"reason": _("Say why the officer's status changes.")})
     if effective_on > timezone.localdate():
         raise ValidationError({"effective_on": _("The date cannot be in the future.")})
+    previous = trainee.status
     trainee.status = status
     trainee.save(update_fields=["status", "updated_at"])
     TraineeEvent.objects.create(
@@ -204,6 +226,13 @@ def trainee_set_status(*, actor, trainee: Trainee, status: str, effective_on, re
         effective_on=effective_on,
         reason=reason,
         actor=actor,
+    )
+    _audit(
+        actor,
+        AuditEntry.Action.PERSONNEL_STATUS,
+        trainee,
+        agency=trainee.agency,
+        details={"from": previous, "to": status, "effective_on": str(effective_on), "reason": reason},
     )
     return trainee
 

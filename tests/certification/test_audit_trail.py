@@ -821,3 +821,38 @@ def test_postgresql_refuses_to_change_or_delete_an_entry_but_lets_a_user_go(worl
     someone.delete()
     entry.refresh_from_db()
     assert (entry.actor, entry.actor_email, entry.target) == (None, "temporal@test.carsi", "x")
+
+
+def test_a_person_transferring_or_separating_an_officer_writes_one_entry_each(world):
+    from certification.services_personnel import trainee_set_status, trainee_transfer
+
+    day = timezone.localdate()
+    before = AuditEntry.objects.count()
+    with pytest.raises(ValidationError):  # no reason: refused, nothing written
+        trainee_set_status(
+            actor=world.head_a, trainee=world.trainee_a2, status="separated", effective_on=day, reason=""
+        )
+    assert AuditEntry.objects.count() == before
+    trainee_set_status(
+        actor=world.head_a, trainee=world.trainee_a2, status="separated", effective_on=day, reason="Retiro."
+    )
+    trainee_transfer(
+        actor=world.admin,
+        trainee=world.trainee_a,
+        to_agency=world.agency_b,
+        effective_on=day,
+        reason="Traslado.",
+    )
+    status, transfer = AuditEntry.objects.order_by("id")[before:]
+    assert (status.action, status.actor_email, status.agency_id) == (
+        "personnel_status",
+        "head.a@test.carsi",
+        world.agency_a.pk,
+    )
+    assert status.details["from"] == "active" and status.details["to"] == "separated"
+    assert (transfer.action, transfer.agency_id, transfer.details["to"]) == (
+        "personnel_transfer",
+        world.agency_a.pk,
+        world.agency_b.acronym,
+    )
+    assert "Núñez" in transfer.target
