@@ -667,7 +667,12 @@ def test_a_pdf_left_by_a_dead_rendering_is_replaced_not_stored_twice(world, cred
     assert stored_files(media) == {certificate.pdf.name}
 
 
-def test_the_sweep_queues_the_pdfs_that_were_never_queued(world, credential, settings):
+def test_the_sweep_queues_the_pdfs_that_were_never_queued(world, credential, settings, monkeypatch):
+    from config.celery_app import app
+
+    # What is tested is which certificates the sweep picks: its renderings run here, in process,
+    # on either leg (with a broker configured no worker would take them in this test).
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
     done, lost = issue_one(world, credential, "faults:1"), issue_one(world, credential, "faults:2")
     Certificate.objects.filter(pk=lost.pk).update(pdf="", pdf_sha256="", pdf_rendered_at=None)
     # Not yet: a certificate issued moments ago may still have its rendering queued.
