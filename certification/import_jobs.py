@@ -107,6 +107,15 @@ def import_job_execute(*, job_id: int) -> ImportJob | None:
     return ImportJob.objects.get(pk=job_id)
 
 
+def import_jobs_unfinished(*, min_age_seconds: int, limit: int = 100) -> list[int]:
+    """Jobs uploaded at least `min_age_seconds` ago that are still waiting or running."""
+    uploaded_before = timezone.now() - datetime.timedelta(seconds=min_age_seconds)
+    rows = ImportJob.objects.filter(
+        status__in=[ImportJob.Status.PENDING, ImportJob.Status.RUNNING], created_at__lte=uploaded_before
+    )
+    return list(rows.order_by("pk").values_list("pk", flat=True)[:limit])
+
+
 def _claim(job_id: int) -> tuple[int, str] | None:
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().filter(pk=job_id).first()

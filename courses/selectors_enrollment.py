@@ -1,11 +1,13 @@
 """Reads of enrollments that do not depend on who is asking (scoping is in courses/access.py)."""
 
+import datetime
 import uuid
 
 from django.db.models import Q
+from django.utils import timezone
 
 from .models import CoursePage, ModulePage
-from .models_enrollment import Attendance, ClassSession, Enrollment
+from .models_enrollment import Attendance, ClassSession, Enrollment, EnrollmentTransition
 
 
 def places_taken(*, session: ClassSession) -> int:
@@ -129,3 +131,15 @@ def offers_self_enrolment(*, user, course) -> bool:
             Enrollment.Status.ENROLLED,
         ),
     ).exists()
+
+
+def enrollment_steps_not_emailed(*, min_age_seconds: int, max_age_days: int, limit: int) -> list[int]:
+    """The oldest enrollment steps, recorded between `max_age_days` and `min_age_seconds` ago,
+    whose e-mail never went out (its task was lost, or gave up)."""
+    now = timezone.now()
+    rows = EnrollmentTransition.objects.filter(
+        emailed_at__isnull=True,
+        created_at__lte=now - datetime.timedelta(seconds=min_age_seconds),
+        created_at__gte=now - datetime.timedelta(days=max_age_days),
+    ).order_by("pk")
+    return list(rows.values_list("pk", flat=True)[:limit])

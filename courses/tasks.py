@@ -7,9 +7,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from certification.selectors import language_for_user
-from certification.tasks import SweptTask
+from certification.tasks import SweptTask, requeue_lost
 
 EMAIL_LANGUAGES = ("es", "en")
+# The sweep leaves alone steps younger than this (their task may still be queued, or retrying
+# with back-off) and older than the window (news a week old is no longer worth sending).
+EMAIL_SWEEP_MIN_AGE_SECONDS = 30 * 60
+EMAIL_SWEEP_MAX_AGE_DAYS = 7
+EMAIL_SWEEP_LIMIT = 500  # steps enqueued per sweep: a long outage is caught up over a few runs
 
 
 def _recipients(step) -> list[tuple[str, str, bool]]:
@@ -70,3 +75,16 @@ def enrollment_email_send(step_id: int) -> None:
             EmailMessage(subject=" ".join(subject.split()), body=body.strip() + "\n", to=[address]).send()
         step.emailed_at = timezone.now()
         step.save(update_fields=["emailed_at"])
+
+
+@shared_task
+def enrollment_emails_sweep(min_age_seconds: int = EMAIL_SWEEP_MIN_AGE_SECONDS) -> int:
+    """Enqueues again the e-mails of enrollment steps that never went out: their task was not
+    queued while the broker was down (SweptTask drops it with a warning), or gave up. Beat runs
+    it every few minutes; the e-mail task skips a step already e-mailed, so none goes out twice."""
+    from .selectors_enrollment import enrollment_steps_not_emailed
+
+    ids = enrollment_steps_not_emailed(
+        min_age_seconds=min_age_seconds, max_age_days=EMAIL_SWEEP_MAX_AGE_DAYS, limit=EMAIL_SWEEP_LIMIT
+    )
+    return requeue_lost(enrollment_email_send, ids, "enrollment steps had no e-mail")

@@ -178,6 +178,20 @@ def test_every_task_goes_to_a_queue_some_worker_takes():
         assert queue in taken, f"{name} goes to {queue!r}, which no Procfile worker takes"
 
 
+def test_pdf_tasks_have_their_queue_and_the_rest_the_default_one():
+    app.loader.import_default_modules()
+    route = app.amqp.router.route
+    for name in (
+        "certification.tasks.certificate_pdf_render",
+        "certification.tasks_batches.certificate_batch_run",
+    ):
+        assert route({}, name)["queue"].name == settings.CELERY_PDF_QUEUE == "pdf", name
+    for name in ("courses.tasks.enrollment_email_send", "certification.tasks.certificates_pdf_sweep"):
+        assert route({}, name)["queue"].name == settings.CELERY_TASK_DEFAULT_QUEUE, name
+    # A worker started without --queues (make serve, one machine) takes both.
+    assert {settings.CELERY_TASK_DEFAULT_QUEUE, "pdf"} <= set(app.amqp.queues)
+
+
 def test_systemd_units_match_the_procfile_and_the_document():
     doc = DOC.read_text()
     units = sorted(path.name for path in UNITS.iterdir())

@@ -13,7 +13,7 @@ from certification.models import ImportJob, Trainee
 from certification.personnel_exchange import PersonnelImport, personnel_import_start
 from certification.services_personnel import trainee_create
 from certification.tabular import read_table
-from certification.tasks import import_job_run
+from certification.tasks import SweptTask, import_job_run
 from tests.certification.conftest import counts, csv_bytes, gt_id, officer_row, upload
 
 
@@ -44,6 +44,27 @@ def test_the_task_is_configured_for_reliable_delivery():
     assert import_job_run.reject_on_worker_lost is True
     assert set(import_job_run.autoretry_for) == set(import_jobs.TRANSIENT_ERRORS)
     assert import_job_run.max_retries and import_job_run.retry_backoff
+
+
+def test_the_sweep_runs_the_imports_whose_task_was_lost(roster, django_capture_on_commit_callbacks):
+    from certification.tasks import IMPORT_SWEEP_MIN_AGE_SECONDS, import_jobs_sweep
+
+    assert isinstance(import_job_run, SweptTask)  # a broker that is down does not fail the upload
+    with django_capture_on_commit_callbacks(execute=False):  # the task is dropped
+        lost = personnel_import_start(
+            actor=roster.head, agency=roster.pnc, uploaded_file=upload("p.csv", csv_bytes([officer_row(1)]))
+        )
+        young = personnel_import_start(
+            actor=roster.head, agency=roster.pnc, uploaded_file=upload("q.csv", csv_bytes([officer_row(2)]))
+        )
+    ImportJob.objects.filter(pk=lost.pk).update(created_at=timezone.now() - datetime.timedelta(hours=1))
+
+    assert import_jobs_sweep(IMPORT_SWEEP_MIN_AGE_SECONDS) == 1  # `young` may still be queued
+    lost.refresh_from_db(), young.refresh_from_db()
+    assert (lost.status, young.status) == (ImportJob.Status.DONE, ImportJob.Status.PENDING)
+    assert Trainee.objects.filter(id_number=gt_id(1)).exists()
+    assert not Trainee.objects.filter(id_number=gt_id(2)).exists()
+    assert import_jobs_sweep(IMPORT_SWEEP_MIN_AGE_SECONDS) == 0  # a finished job is not run again
 
 
 def test_a_duplicate_delivery_does_nothing(roster, import_personnel):

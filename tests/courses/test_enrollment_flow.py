@@ -417,6 +417,38 @@ def test_the_email_task_is_idempotent(world, session, mailoutbox, django_capture
     assert len(mailoutbox) == sent
 
 
+def test_the_sweep_sends_the_emails_whose_task_was_lost(
+    world, session, mailoutbox, django_capture_on_commit_callbacks
+):
+    """What the broker being down leaves: steps saved, their e-mail task never queued."""
+    from courses.tasks import EMAIL_SWEEP_MIN_AGE_SECONDS, enrollment_emails_sweep
+
+    with django_capture_on_commit_callbacks(execute=False):  # the tasks are dropped
+        a, a2 = nominate(world, session, world.trainee_a, world.trainee_a2)
+        svc.enrollment_approve(actor=world.admin, enrollment=a2)
+    assert mailoutbox == []
+    steps = EnrollmentTransition.objects.filter(enrollment__in=[a, a2])
+    assert steps.count() == 3 and not steps.filter(emailed_at__isnull=False).exists()
+    now = timezone.now()
+    lost = a.transitions.get()
+    lost_too_long, young = a2.transitions.order_by("pk")
+    steps.filter(pk=lost.pk).update(created_at=now - datetime.timedelta(hours=1))
+    steps.filter(pk=lost_too_long.pk).update(created_at=now - datetime.timedelta(days=8))  # stale news
+    # `young` was recorded moments ago: its task may still be waiting in the queue.
+
+    assert enrollment_emails_sweep(EMAIL_SWEEP_MIN_AGE_SECONDS) == 1
+    assert sorted(m.to[0] for m in mailoutbox) == ["head.a@test.carsi", "officer.a@test.carsi"]
+    assert mailoutbox[0].subject == "[CARSI] BSI-101: nominación recibida"
+    emailed = dict(steps.values_list("pk", "emailed_at"))
+    assert emailed[lost.pk] is not None and emailed[lost_too_long.pk] is None and emailed[young.pk] is None
+
+    sent = len(mailoutbox)
+    assert enrollment_emails_sweep(EMAIL_SWEEP_MIN_AGE_SECONDS) == 0  # nothing sent twice
+    assert len(mailoutbox) == sent
+    assert enrollment_emails_sweep(0) == 1  # once old enough, the young step's e-mail goes too
+    assert steps.get(pk=young.pk).emailed_at is not None
+
+
 def test_a_refused_step_sends_nothing(world, make_session, mailoutbox, django_capture_on_commit_callbacks):
     session = make_session(capacity=1)
     with django_capture_on_commit_callbacks(execute=True):

@@ -23,13 +23,14 @@ def real_stack_available() -> bool:
 
 @pytest.fixture
 def celery_worker(transactional_db, settings, tmp_path):
-    """A Celery worker process on the test database and a queue of its own; the test's
-    process sends tasks to the real broker instead of running them eagerly."""
+    """A Celery worker process on the test database and a queue of its own (the PDF tasks'
+    too); the test's process sends tasks to the real broker instead of running them eagerly."""
     if not real_stack_available():
         pytest.skip("needs PostgreSQL and Redis (DATABASE_URL and CELERY_BROKER_URL)")
     queue = f"test-{uuid.uuid4().hex[:8]}"
     media = tmp_path / "media"
     settings.MEDIA_ROOT = media
+    settings.CELERY_PDF_QUEUE = queue  # read by config.celery_app.route_task when sending
     db = connection.settings_dict
     env = {
         **os.environ,
@@ -39,6 +40,7 @@ def celery_worker(transactional_db, settings, tmp_path):
             db["USER"], db["HOST"] or "127.0.0.1", db["PORT"] or 5432, db["NAME"]
         ),
         "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "CELERY_PDF_QUEUE": queue,  # one worker takes the PDF tasks too
         "MEDIA_ROOT": str(media),
     }
     log = (tmp_path / "worker.log").open("w")

@@ -33,7 +33,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from django.db import close_old_connections, connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone, translation
 from kombu import pools
@@ -130,6 +130,7 @@ class Worker:
                 ),
                 "CELERY_BROKER_URL": broker_url,
                 "CELERY_TASK_DEFAULT_QUEUE": queue,
+                "CELERY_PDF_QUEUE": queue,  # one queue: this worker renders the PDFs too
                 "MEDIA_ROOT": str(media),
                 "CELERY_TRACE_LOG_LEVEL": "INFO",  # "Task ... succeeded" lines, read below
                 **(env or {}),
@@ -178,7 +179,8 @@ class Worker:
 
 @contextlib.contextmanager
 def tasks_sent_to(*, broker_url: str, queue: str):
-    """This process sends tasks to `broker_url` and `queue` instead of running them eagerly."""
+    """This process sends tasks to `broker_url` and `queue` (the PDF tasks too) instead of
+    running them eagerly."""
 
     def fresh_pools():
         pools.reset()  # kombu's registry of pools, by connection: closed and emptied
@@ -190,7 +192,8 @@ def tasks_sent_to(*, broker_url: str, queue: str):
     os.environ["CELERY_BROKER_URL"] = broker_url  # Celery reads it before its own setting
     fresh_pools()
     try:
-        yield
+        with override_settings(CELERY_PDF_QUEUE=queue):  # read by config.celery_app.route_task
+            yield
     finally:
         with contextlib.suppress(Exception), app.connection_for_write() as conn:
             conn.default_channel.queue_purge(queue)  # no-op PDF tasks left in the queue

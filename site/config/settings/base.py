@@ -10,6 +10,7 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = CONFIG_DIR.parent.parent  # the repository root
@@ -302,6 +303,15 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.5,
 }
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "carsi")
+# Rendering PDFs keeps a core busy per certificate: it has a queue of its own, so that a class's
+# batch never holds back an e-mail or an import (docs/operations.md). A worker started without
+# --queues takes both (the one-machine setup); config.celery_app.route_task sends the PDF tasks.
+CELERY_PDF_QUEUE = os.environ.get("CELERY_PDF_QUEUE", "pdf")
+CELERY_TASK_QUEUES = (
+    Queue(CELERY_TASK_DEFAULT_QUEUE, routing_key=CELERY_TASK_DEFAULT_QUEUE),
+    Queue(CELERY_PDF_QUEUE, routing_key=CELERY_PDF_QUEUE),
+)
+CELERY_TASK_ROUTES = ("config.celery_app.route_task",)
 CELERY_TIMEZONE = "UTC"
 # Task modules beyond each app's tasks.py (which autodiscovery finds by itself).
 CELERY_IMPORTS = ["courses.tasks_assessment", "certification.tasks_batches", "certification.tasks_reminders"]
@@ -316,6 +326,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Certificates whose PDF task was lost (not queued while the broker was down) get it again.
     "certificate-pdf-sweep": {"task": "certification.tasks.certificates_pdf_sweep", "schedule": 600.0},
+    # Enrollment e-mails whose task was lost the same way (or gave up) are sent again.
+    "enrollment-email-sweep": {"task": "courses.tasks.enrollment_emails_sweep", "schedule": 600.0},
+    # Imports whose task was lost (or gave up retrying) are run again; their claim caps attempts.
+    "import-sweep": {"task": "certification.tasks.import_jobs_sweep", "schedule": 600.0},
 }
 
 LOGGING = {
