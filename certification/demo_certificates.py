@@ -36,6 +36,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from . import services as registry
+from .evidence import evidence_snapshot
 from .models import Certificate, Credential, Trainee
 from .services_certificates import add_months, certificate_correct, certificate_issue, certificate_transition
 from .services_personnel import trainee_update
@@ -71,38 +72,6 @@ PROGRAM_TITLES = {
 }
 CASE_MARK = ":demo-case-"  # in the award keys: "manual:demo-case-bsi-101-expired"
 PAPER_RECORD = "Clase anterior a la plataforma: registrada desde el acta firmada del curso."
-
-
-def _evidence(trainee: Trainee, credential: Credential, **award) -> dict:
-    """The frozen snapshot a certificate is drawn from (the keys of `certificate_pdf`), as the
-    manual issue form writes it."""
-    agency = trainee.agency
-    evidence = {
-        "trainee_name": trainee.full_name,
-        "trainee_given_names": trainee.given_names,
-        "trainee_first_surname": trainee.first_surname,
-        "agency_acronym": agency.acronym,
-        "agency_name_es": agency.name_es,
-        "agency_name_en": agency.name_en,
-        "country_code": agency.country.code,
-        "country_name_es": agency.country.name_es,
-        "country_name_en": agency.country.name_en,
-        "credential_code": credential.code,
-        "credential_name_es": credential.name_es,
-        "credential_name_en": credential.name_en,
-        "english_first": agency.english_first,
-        "signatories": [
-            {
-                "name": s.name,
-                "title_es": s.title_es,
-                "title_en": s.title_en,
-                "signature": s.signature.name if s.signature else "",
-            }
-            for s in credential.signatories.order_by("position")
-        ],
-    }
-    evidence.update(award)
-    return evidence
 
 
 def _class(code: str, start: datetime.date, days: int, place: str, *, hours: int, score: float) -> dict:
@@ -165,7 +134,7 @@ class _Demo:
             credential=credential,
             award_key=f"{source}{CASE_MARK}{key}",
             source=source,
-            evidence=_evidence(trainee, credential, **kwargs.pop("award")),
+            evidence=evidence_snapshot(trainee=trainee, credential=credential, award=kwargs.pop("award")),
             actor=self.admin,
             reason=kwargs.pop("reason", PAPER_RECORD),
             issued_on=issued_on,

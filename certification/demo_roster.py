@@ -42,6 +42,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .demo_certificates import BSI_TITLES, PROGRAM_TITLES, TIP_TITLES
+from .evidence import evidence_snapshot, signatories_snapshot
 from .models import (
     Agency,
     AgencyStaff,
@@ -287,7 +288,7 @@ def _officers(agency: Agency, units: dict[str, Unit]) -> tuple[list[Trainee], in
     badges = [_badge(i) for i in range(ROSTER_OFFICERS)]
     existing = Trainee.objects.filter(agency=agency, badge_number__in=badges)
     if existing.exists():
-        return list(existing.select_related("unit").order_by("badge_number")), 0
+        return list(existing.select_related("unit", "agency__country").order_by("badge_number")), 0
     rng = random.Random(f"{COUNTRY}-{ACRONYM}-roster")  # noqa: S311 - demo data
     taken = set(Trainee.objects.filter(id_country=agency.country).values_list("id_number", flat=True))
     unit_names = [name for name, _share in UNITS]
@@ -321,7 +322,8 @@ def _officers(agency: Agency, units: dict[str, Unit]) -> tuple[list[Trainee], in
             }
         )
     created = trainee_create_many(actor=None, agency=agency, rows=rows)
-    officers = Trainee.objects.filter(pk__in=[t.pk for t in created]).select_related("unit")
+    officers = Trainee.objects.filter(pk__in=[t.pk for t in created])
+    officers = officers.select_related("unit", "agency__country")
     return list(officers.order_by("badge_number")), len(created)
 
 
@@ -340,18 +342,7 @@ class _Certificates:
         self.agency, self.admin, self.credentials, self.today = agency, admin, credentials, today
         self.rng = random.Random(f"{COUNTRY}-{ACRONYM}-roster-certificates")  # noqa: S311 - demo data
         # The signatories, once per credential (each certificate's snapshot names them).
-        self.signatories = {
-            code: [
-                {
-                    "name": s.name,
-                    "title_es": s.title_es,
-                    "title_en": s.title_en,
-                    "signature": s.signature.name if s.signature else "",
-                }
-                for s in credential.signatories.order_by("position")
-            ]
-            for code, credential in credentials.items()
-        }
+        self.signatories = {code: signatories_snapshot(c) for code, c in credentials.items()}
 
     def seed(self, officers: list[Trainee]) -> int:
         planned: list[_Planned] = []
@@ -449,26 +440,13 @@ class _Certificates:
 
     def evidence(self, officer: Trainee, credential: Credential, issued_on: datetime.date) -> dict:
         """The snapshot `demo_certificates` draws (the manual issue form's keys)."""
-        agency, country = self.agency, self.agency.country
         titles, hours, days = AWARDS[credential.code]
-        evidence = {
-            "trainee_name": officer.full_name,
-            "trainee_given_names": officer.given_names,
-            "trainee_first_surname": officer.first_surname,
-            "agency_acronym": agency.acronym,
-            "agency_name_es": agency.name_es,
-            "agency_name_en": agency.name_en,
-            "country_code": country.code,
-            "country_name_es": country.name_es,
-            "country_name_en": country.name_en,
-            "credential_code": credential.code,
-            "credential_name_es": credential.name_es,
-            "credential_name_en": credential.name_en,
-            "english_first": agency.english_first,
-            "signatories": self.signatories[credential.code],
-            **titles,
-            "hours": hours,
-        }
+        evidence = evidence_snapshot(
+            trainee=officer,
+            credential=credential,
+            award={**titles, "hours": hours},
+            signatories=self.signatories[credential.code],
+        )
         if days:  # a class (a program has no class of its own)
             end = issued_on - self.rng.randint(1, 10) * DAY
             start = end - (days - 1) * DAY

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from .evidence import evidence_snapshot
 from .forms import date_input
 from .models import Agency, Certificate, Credential, Trainee
 from .national_ids import normalize_id_number
@@ -218,49 +219,23 @@ class CertificateIssueForm(forms.Form):
 
     def evidence(self) -> dict:
         """The frozen snapshot the certificate is drawn from (the keys of certificate_pdf)."""
-        data, trainee = self.cleaned_data, self.trainee
-        agency, credential = trainee.agency, data["credential"]
-        evidence = {
-            "trainee_name": trainee.full_name,
-            "trainee_given_names": trainee.given_names,
-            "trainee_first_surname": trainee.first_surname,
-            "agency_acronym": agency.acronym,
-            "agency_name_es": agency.name_es,
-            "agency_name_en": agency.name_en,
-            "country_code": agency.country.code,
-            "country_name_es": agency.country.name_es,
-            "country_name_en": agency.country.name_en,
-            "credential_code": credential.code,
-            "credential_name_es": credential.name_es,
-            "credential_name_en": credential.name_en,
-            "english_first": agency.english_first,
-            "signatories": [
-                {
-                    "name": s.name,
-                    "title_es": s.title_es,
-                    "title_en": s.title_en,
-                    "signature": s.signature.name if s.signature else "",
-                }
-                for s in credential.signatories.order_by("position")
-            ],
-        }
+        data = self.cleaned_data
+        award = {}
         if data["source"] == S.EXTERNAL:
             hours = data["hours"]
             start, end = data.get("course_start"), data.get("course_end")
-            evidence.update(
-                {
-                    "external_institution": data["institution"],
-                    "external_course_name": data["course_name"],
-                    # The course is named as the other institution wrote it, in both columns.
-                    "course_title_es": data["course_name"],
-                    "course_title_en": data["course_name"],
-                    "hours": int(hours) if hours == hours.to_integral_value() else float(hours),
-                    "place": data["institution"],
-                    "session_start": (start or end).isoformat() if (start or end) else "",
-                    "session_end": (end or start).isoformat() if (start or end) else "",
-                }
-            )
-        return evidence
+            award = {
+                "external_institution": data["institution"],
+                "external_course_name": data["course_name"],
+                # The course is named as the other institution wrote it, in both columns.
+                "course_title_es": data["course_name"],
+                "course_title_en": data["course_name"],
+                "hours": int(hours) if hours == hours.to_integral_value() else float(hours),
+                "place": data["institution"],
+                "session_start": (start or end).isoformat() if (start or end) else "",
+                "session_end": (end or start).isoformat() if (start or end) else "",
+            }
+        return evidence_snapshot(trainee=self.trainee, credential=data["credential"], award=award)
 
     def award_key(self) -> str:
         return f"{self.cleaned_data['source']}:{self.cleaned_data['token']}"

@@ -1,10 +1,12 @@
 """What a completed enrollment earns: the course's credential, and the credential of every
 program whose required courses the officer has now all completed. Certificates are issued by
 `certification.services_certificates.certificate_issue` (once per award), with a frozen
-snapshot of the evidence built here, where the course, session and results are known."""
+snapshot of the evidence: `certification.evidence.evidence_snapshot`, with what is known here
+about the course, session and results."""
 
 from django.utils import translation
 
+from certification.evidence import evidence_snapshot
 from certification.models import Certificate, Credential, Trainee
 from certification.services_certificates import certificate_issue
 
@@ -18,48 +20,21 @@ def _titles(model, translation_key) -> dict[str, str]:
     return dict(pages.values_list("locale__language_code", "title"))
 
 
-def _person_evidence(trainee: Trainee, credential: Credential) -> dict:
-    agency = trainee.agency
-    return {
-        "trainee_name": trainee.full_name,
-        "trainee_given_names": trainee.given_names,
-        "trainee_first_surname": trainee.first_surname,
-        "agency_acronym": agency.acronym,
-        "agency_name_es": agency.name_es,
-        "agency_name_en": agency.name_en,
-        "country_code": agency.country.code,
-        "country_name_es": agency.country.name_es,
-        "country_name_en": agency.country.name_en,
-        "credential_code": credential.code,
-        "credential_name_es": credential.name_es,
-        "credential_name_en": credential.name_en,
-        "english_first": agency.english_first,
-        "signatories": [
-            {
-                "name": s.name,
-                "title_es": s.title_es,
-                "title_en": s.title_en,
-                "signature": s.signature.name if s.signature else "",
-            }
-            for s in credential.signatories.order_by("position")
-        ],
-    }
-
-
 def enrollment_evidence(*, enrollment: Enrollment, credential: Credential) -> dict:
     """The frozen record of a completed course: exactly what the certificate will say."""
     course = enrollment.course
     titles = _titles(CoursePage, enrollment.course_key)
-    evidence = _person_evidence(enrollment.trainee, credential)
-    evidence.update(
-        {
+    evidence = evidence_snapshot(
+        trainee=enrollment.trainee,
+        credential=credential,
+        award={
             "course_code": course.code,
             "course_title_es": titles.get("es") or course.title,
             "course_title_en": titles.get("en") or titles.get("es") or course.title,
             "hours": course.hours,
             "completed_on": enrollment.completed_at.date().isoformat() if enrollment.completed_at else "",
             "score_percent": _best_score(enrollment),
-        }
+        },
     )
     session = enrollment.session
     if session is not None:
@@ -154,13 +129,14 @@ def _program_awards(*, trainee: Trainee, course_key) -> list[Certificate]:
         )
         if not required or required - done:
             continue
-        evidence = _person_evidence(trainee, program.credential)
         titles = _titles(ProgramPage, program.translation_key)
         hours = CoursePage.objects.filter(
             pk__in=ProgramCourse.objects.filter(program=program).values("course_id")
         )
-        evidence.update(
-            {
+        evidence = evidence_snapshot(
+            trainee=trainee,
+            credential=program.credential,
+            award={
                 # The certificate prints a program's title where a course's would be.
                 "course_title_es": titles.get("es") or program.title,
                 "course_title_en": titles.get("en") or titles.get("es") or program.title,
@@ -170,7 +146,7 @@ def _program_awards(*, trainee: Trainee, course_key) -> list[Certificate]:
                     .values_list("code", flat=True)
                     .distinct()
                 ),
-            }
+            },
         )
         issued.append(
             certificate_issue(

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from certification import services as registry
+from certification.evidence import evidence_snapshot
 from certification.models import Certificate
 from courses import services
 from courses import services_enrollment as svc
@@ -121,6 +122,8 @@ def test_completing_a_course_issues_its_certificate_once(
     assert evidence["course_code"] == "BSI-110" and evidence["hours"] == 40
     assert evidence["session_code"] == enrollment.session.code
     assert evidence["instructors"] == [world.instructor.get_full_name() or world.instructor.email]
+    person = evidence_snapshot(trainee=world.trainee_a, credential=credential)  # the one builder
+    assert {key: evidence[key] for key in person} == person
     assert certificate.pdf and len(certificate.pdf_sha256) == 64  # rendered after commit
     # Completion happens once, so the award does too.
     svc.enrollment_complete_if_done(enrollment=enrollment)
@@ -159,6 +162,8 @@ def test_completing_every_required_course_awards_the_program(
     assert program_certificate.source == Certificate.Source.PROGRAM
     assert program_certificate.evidence["courses"] == ["INV-101", "INV-201"]
     assert program_certificate.evidence["hours"] == 80
+    person = evidence_snapshot(trainee=world.trainee_a, credential=program_credential)
+    assert {key: program_certificate.evidence[key] for key in person} == person
     assert program_certificate.expires_on is None
 
 
