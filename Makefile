@@ -13,7 +13,7 @@ export
 endif
 
 .PHONY: run test setup setup-dev system-deps system-deps-test migrate messages seed static \
-	serve worker beat lint format check-deploy check-migrations audit
+	serve worker beat lint format check-deploy check-migrations audit bench
 
 run: setup system-deps migrate messages seed static serve
 
@@ -84,6 +84,11 @@ check-migrations:
 # (bump the pin); see scripts/dependency_audit.py for the rest. Needs the vulnerability service.
 audit: setup-dev
 	$(BIN)/python scripts/dependency_audit.py
+
+# Every benchmark, one after the other, and their table in bench/README.md (about half an hour;
+# PostgreSQL and Redis on this machine). Not part of `make test`: it times, it does not check.
+bench: setup-dev system-deps-test
+	$(BIN)/python bench/run_all.py --write-readme
 
 check-deploy:
 	DJANGO_SETTINGS_MODULE=config.settings.production \

@@ -87,6 +87,8 @@ from django.conf import settings  # noqa: E402
 from django.db import connection, connections, transaction  # noqa: E402
 from django.test import override_settings  # noqa: E402
 
+from bench.report import emit, figure  # noqa: E402
+
 AGENCIES = [  # country, acronym, kind, name_es, name_en, time zone, English first
     ("GT", "PNC", "police", "Policía Nacional Civil", "National Civil Police", "America/Guatemala", False),
     ("HN", "PN", "police", "Policía Nacional", "National Police", "America/Tegucigalpa", False),
@@ -497,6 +499,22 @@ def main() -> None:
     for label, seconds in parts.items():
         print(f"  {label:58} {seconds * 1000 / n:7.1f}")
     print(f"  {'total':58} {measured['seconds'] * 1000 / n:7.1f}")
+    emit(
+        "certificate_issue",
+        [
+            figure(
+                f"certificates of a class of {n:,}, end to end", end_to_end, "cert/s", "bare WeasyPrint", bare
+            ),
+            figure(
+                f"queries per certificate at {n:,}",
+                measured["queries"] / n,
+                "queries",
+                f"at {small['n']}",
+                small["queries"] / max(1, small["n"]),
+            ),
+        ],
+        setup=f"{connection.vendor}, one process, path {path}",
+    )
     if args.profile:
         print("(profiled: the measured session's times include cProfile's overhead)")
         print_profile(measured["profiler"])

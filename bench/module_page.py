@@ -25,6 +25,9 @@ sys.path[:0] = [str(ROOT / "site"), str(ROOT)]
 
 TMP = tempfile.mkdtemp(prefix="carsi-bench-")
 os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.production"
+# Staff must set up a second factor before any page (home/middleware_mfa.py); the login is not what
+# is measured here, so the requirement is off, as in the other benchmarks.
+os.environ["MFA_REQUIRED_FOR_STAFF"] = "0"
 os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(60))
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{TMP}/bench.sqlite3")
@@ -40,6 +43,8 @@ from django.template import engines  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import path  # noqa: E402
+
+from bench.report import emit, figure  # noqa: E402
 
 PLAIN = engines["django"].from_string(
     "{% extends 'base.html' %}{% block content %}<h1>Plain page</h1>"
@@ -126,6 +131,14 @@ def main() -> None:
     print(f"plain template view : {plain_rate:8.1f} req/s")
     print(f"module page         : {module_rate:8.1f} req/s  ({module_queries} queries per request)")
     print(f"ratio module/plain  : {module_rate / plain_rate:8.3f}")
+    emit(
+        "module_page",
+        [
+            figure("module page", module_rate, "req/s", "plain template view", plain_rate),
+            figure("module page queries per request", module_queries, "queries"),
+        ],
+        setup=f"{connection.vendor}, one process, {args.rounds} rounds of {args.requests} requests",
+    )
 
 
 if __name__ == "__main__":

@@ -96,6 +96,8 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone, translation  # noqa: E402
 
+from bench.report import emit, figure  # noqa: E402
+
 DAY = datetime.timedelta(days=1)
 BATCH = 5_000
 CREDENTIAL_NAMES = [
@@ -471,6 +473,49 @@ def report(results: dict, args, setup_seconds: float) -> None:
             f"ratio {label}/small: rows {other['csv']['rows'] / small['csv']['rows']:.1f}x, "
             f"rows/s {rate:.2f}, peak memory {peak:.2f}"
         )
+    figures = []
+    for page in ("unfiltered", "expiring this quarter"):
+        at = f"{big['officers']:,} officers"
+        figures.append(
+            figure(
+                f"roster page, {page}, {at}",
+                statistics.median(big[f"{page} ms"]),
+                "ms",
+                f"{small['officers']:,}",
+                statistics.median(small[f"{page} ms"]),
+            )
+        )
+        figures.append(
+            figure(
+                f"roster page queries, {page}, {at}",
+                big[f"{page} queries"],
+                "queries",
+                "small",
+                small[f"{page} queries"],
+            )
+        )
+    for label in [x for x in results if x != "small"]:
+        other = results[label]
+        rows = f"{other['csv']['rows']:,} rows ({other['certificates']:,} certificates)"
+        figures.append(
+            figure(
+                f"roster CSV, {rows}",
+                other["csv"]["rows"] / other["csv"]["seconds"],
+                "rows/s",
+                f"{small['csv']['rows']:,} rows",
+                small["csv"]["rows"] / small["csv"]["seconds"],
+            )
+        )
+        figures.append(
+            figure(
+                f"roster CSV peak memory, {rows}",
+                other["csv traced"]["peak"],
+                "MB",
+                f"{small['csv']['rows']:,} rows",
+                small["csv traced"]["peak"],
+            )
+        )
+    emit("roster", figures, setup=f"{connection.vendor}, Django test client, MFA off")
     if any(r["csv"]["rows"] != r["officers"] for r in results.values()):
         raise SystemExit("a CSV lacks rows")
 
