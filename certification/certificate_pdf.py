@@ -22,6 +22,7 @@ import hashlib
 import logging
 import mimetypes
 import threading
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -95,7 +96,8 @@ class URLRefused(ValueError):
 _lock = threading.Lock()
 # One rendering at a time per process: the shared FontConfiguration (fontconfig, Pango) is not
 # safe across threads, and threads do render in eager mode (the threaded dev server, tests).
-# Celery workers render in separate processes, so this costs them nothing.
+# Celery workers render in separate processes, so this costs them nothing. Held only by
+# `html_pdf_bytes`, which every PDF of the project is drawn through.
 _render_lock = threading.Lock()
 _font_config: FontConfiguration | None = None
 
@@ -339,18 +341,27 @@ def certificate_html(certificate: Certificate) -> str:
     return render_to_string(TEMPLATE, certificate_context(certificate))
 
 
-def html_pdf_bytes(html: str) -> bytes:
-    """Bare WeasyPrint rendering of a certificate's HTML, as the task does it (the benchmark
-    compares issuing end to end with this)."""
+def html_pdf_bytes(
+    html: str, *, stylesheets: Sequence[CSS] | None = None, pdf_variant: str | None = PDF_VARIANT
+) -> bytes:
+    """HTML drawn as a PDF the one way this project draws PDFs: the process's font
+    configuration, the local-only URL fetcher (nothing from the network), and one rendering at
+    a time (the render lock, held here). The certificate's task draws through it, and so do the
+    transcript and the roster report; the benchmark compares issuing end to end with it.
+
+    `stylesheets`: the certificate's (a one-page A4 landscape) when None; a document that
+    carries its own CSS in its HTML passes `()`. `pdf_variant`: PDF/A-3u by default, None for
+    a plain PDF. A refused or failed fetch raises `CertificateRenderError`."""
+    certificate = stylesheets is None
     fetcher = LocalFetcher()
     try:
         with _render_lock:
             document = HTML(string=html, url_fetcher=fetcher, base_url=None).render(
-                font_config=font_config(), stylesheets=[stylesheet()]
+                font_config=font_config(), stylesheets=[stylesheet()] if certificate else list(stylesheets)
             )
-            if len(document.pages) != 1:
+            if certificate and len(document.pages) != 1:
                 logger.warning("certificate HTML rendered to %s pages", len(document.pages))
-            return document.write_pdf(pdf_variant=PDF_VARIANT, uncompressed_pdf=False)
+            return document.write_pdf(pdf_variant=pdf_variant, uncompressed_pdf=False)
     except FatalURLFetchingError as exc:  # a BaseException: keep it from reaching Celery as such
         raise CertificateRenderError(str(exc.__cause__ or exc)) from exc.__cause__
 

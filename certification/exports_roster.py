@@ -129,13 +129,9 @@ def roster_report_rows(
 
 
 def html_report_pdf(html: str) -> bytes:
-    """A report's HTML as a PDF, with the certificates' WeasyPrint setup: the process's one
-    font configuration, its render lock, a fetcher that reads nothing from the network."""
-    from weasyprint import HTML  # WeasyPrint loads only where PDFs are drawn
+    """A report's HTML as a plain PDF, drawn as certificates are (`certificate_pdf.html_pdf_bytes`:
+    the process's one font configuration, its render lock, a fetcher that reads nothing from the
+    network). Its CSS is in the template."""
+    from .certificate_pdf import html_pdf_bytes  # WeasyPrint loads only where PDFs are drawn
 
-    from .certificate_pdf import LocalFetcher, _render_lock, font_config
-
-    with _render_lock:
-        return HTML(string=html, url_fetcher=LocalFetcher(), base_url=None).write_pdf(
-            font_config=font_config()
-        )
+    return html_pdf_bytes(html, stylesheets=(), pdf_variant=None)

@@ -23,23 +23,13 @@ PDF_TEMPLATE = "certification/transcript_pdf.html"
 
 
 def transcript_pdf_bytes(html: str) -> bytes:
-    """The transcript's HTML as an A4 portrait PDF/A, drawn the way certificates are: the
-    process's one font configuration, the local-only URL fetcher (nothing from the network) and
-    the render lock (the font configuration is not thread-safe). Its CSS is in the template:
-    the certificate's stylesheet is a landscape page."""
-    from weasyprint import HTML
-    from weasyprint.urls import FatalURLFetchingError
+    """The transcript's HTML as an A4 portrait PDF/A, drawn as certificates are
+    (`certificate_pdf.html_pdf_bytes`: the process's one font configuration, the local-only URL
+    fetcher and the render lock). Its CSS is in the template: the certificate's stylesheet is a
+    landscape page."""
+    from .certificate_pdf import html_pdf_bytes  # WeasyPrint loads only where PDFs are drawn
 
-    from .certificate_pdf import PDF_VARIANT, CertificateRenderError, LocalFetcher, _render_lock, font_config
-
-    try:
-        with _render_lock:
-            document = HTML(string=html, url_fetcher=LocalFetcher(), base_url=None).render(
-                font_config=font_config()
-            )
-            return document.write_pdf(pdf_variant=PDF_VARIANT)
-    except FatalURLFetchingError as exc:  # a BaseException: keep it from escaping as such
-        raise CertificateRenderError(str(exc.__cause__ or exc)) from exc.__cause__
+    return html_pdf_bytes(html, stylesheets=())
 
 
 @login_required
