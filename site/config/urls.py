@@ -18,7 +18,10 @@ urlpatterns = [
 if settings.DEBUG:
     from django.conf.urls.static import static
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # The development server shows Wagtail's images only: certificates, signatures, evidence and
+    # imports under MEDIA_ROOT are personal data, reached through views that check who asks.
+    for folder in ("original_images/", "images/"):
+        urlpatterns += static(settings.MEDIA_URL + folder, document_root=settings.MEDIA_ROOT / folder)
 
 # Everything a person reads lives under a language prefix: /es/... and /en/...
 urlpatterns += i18n_patterns(

@@ -216,3 +216,34 @@ def test_imports_are_checked_by_content():
 def test_uploaded_media_is_not_served_by_django_outside_debug(client):
     response = client.get("/media/signatures/firma.png", follow=True)
     assert response.status_code == 404
+
+
+@pytest.fixture
+def debug_urls(settings, tmp_path):
+    """The URLconf as the development server (DEBUG on) builds it, on a media folder of its own."""
+    import importlib
+
+    from django.urls import clear_url_caches
+
+    import config.urls
+
+    settings.DEBUG, settings.MEDIA_ROOT = True, tmp_path
+    for folder, name in (
+        ("original_images", "photo.png"),
+        ("signatures", "firma.png"),
+        ("certificates", "c.pdf"),
+    ):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / name).write_bytes(b"content")
+    importlib.reload(config.urls)
+    clear_url_caches()
+    yield
+    settings.DEBUG = False
+    importlib.reload(config.urls)
+    clear_url_caches()
+
+
+def test_the_development_server_shows_images_but_no_personal_files(client, debug_urls):
+    assert client.get("/media/original_images/photo.png").status_code == 200
+    assert client.get("/media/signatures/firma.png").status_code == 404
+    assert client.get("/media/certificates/c.pdf").status_code == 404
