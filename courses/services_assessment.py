@@ -41,6 +41,7 @@ from .models_assessment import (
     Response,
 )
 from .models_enrollment import ClassSession, Enrollment
+from .services_exam_builder import ExamProblems, choice_rule_problems
 
 GRACE_SECONDS = 10  # latency allowed after the deadline for an answer already on its way
 MAX_TEXT_ANSWER = 5000
@@ -240,22 +241,17 @@ def exam_problems(*, exam: Exam) -> list[str]:
         problems.append(
             _("The pool has %(have)s questions; %(n)s are drawn.") % {"have": len(questions), "n": wanted}
         )
-    correct: dict[int, int] = defaultdict(int)
-    counts: dict[int, int] = defaultdict(int)
+    # Each question's choices against the rules the exam builder applies (the same words).
+    correct: dict[int, list[bool]] = defaultdict(list)
     for question_id, is_correct in Choice.objects.filter(question__exam=exam).values_list(
         "question_id", "is_correct"
     ):
-        counts[question_id] += 1
-        correct[question_id] += is_correct
+        correct[question_id].append(is_correct)
+    choice_problems = ExamProblems()
     for question in questions:
-        if question.kind in ONE_CHOICE_KINDS and (counts[question.pk] < 2 or correct[question.pk] != 1):
-            problems.append(
-                _("Question %(n)s needs at least two choices, exactly one of them right.")
-                % {"n": question.position}
-            )
-        if question.kind == K.MULTIPLE and counts[question.pk] < 2:
-            problems.append(_("Question %(n)s needs at least two choices.") % {"n": question.position})
-    return problems
+        for message in choice_rule_problems(kind=question.kind, correct=correct[question.pk]):
+            choice_problems.add(question, None, message)
+    return problems + choice_problems.messages()
 
 
 def _draw(exam: Exam, rng: random.Random) -> list[Question]:
