@@ -9,6 +9,12 @@ PROGRAM_ADMINISTRATORS = "Program administrators"
 INSTRUCTORS = "Instructors"
 ALL_GROUPS = (PROGRAM_ADMINISTRATORS, INSTRUCTORS)
 
+# What a user may do is read once per request and kept on the user object, in attributes named
+# with this prefix: `_carsi_group_names` (here), `_carsi_agency_ids` (`access`),
+# `_carsi_exam_course_keys` (`courses.services_exam_builder`). `forget_roles` drops them all, so a
+# new cache only has to follow the naming.
+ROLE_CACHE_PREFIX = "_carsi_"
+
 
 def ensure_groups() -> dict[str, Group]:
     """Creates the groups (idempotent); both may enter the Wagtail admin."""
@@ -50,9 +56,10 @@ def group_names(user) -> frozenset[str]:
 
 
 def forget_roles(user) -> None:
-    """After changing a user's groups or agency roles within the same request."""
-    for attribute in ("_carsi_group_names", "_carsi_agency_ids"):
-        user.__dict__.pop(attribute, None)
+    """After changing a user's groups or agency roles within the same request: drops every
+    cache of what the user may do (the `ROLE_CACHE_PREFIX` attributes)."""
+    for attribute in [name for name in vars(user) if name.startswith(ROLE_CACHE_PREFIX)]:
+        del user.__dict__[attribute]
 
 
 def is_program_admin(user) -> bool:

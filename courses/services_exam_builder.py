@@ -39,7 +39,8 @@ OTHER_LANGUAGE = {"es": "en", "en": "es"}
 
 
 def _taught_course_keys(user) -> frozenset:
-    """The course keys `user` teaches, read once per user object (that is, once per request)."""
+    """The course keys `user` teaches, read once per user object (that is, once per request).
+    The `_carsi_` prefix lets `certification.roles.forget_roles` drop it after a role change."""
     cached = getattr(user, "_carsi_exam_course_keys", None)
     if cached is None:
         cached = frozenset(
