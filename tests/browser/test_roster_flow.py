@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from playwright.sync_api import expect
 
 from certification import services as registry
-from certification.demo_certificates import BSI_TITLES, _evidence
+from certification.demo_certificates import BSI_TITLES
+from certification.evidence import evidence_snapshot
 from certification.models import AuditEntry, Certificate, Trainee
 from certification.selectors import agency_today
 from certification.selectors_roster import STATUS_LABELS, quarter_end
@@ -66,7 +67,9 @@ def roster(world, settings, tmp_path):
             credential=credential,
             award_key=f"manual:roster-flow-{key}",
             source=Certificate.Source.MANUAL,
-            evidence=_evidence(trainee, credential, **BSI_TITLES, hours=40),
+            evidence=evidence_snapshot(
+                trainee=trainee, credential=credential, award={**BSI_TITLES, "hours": 40}
+            ),
             actor=world.admin,
             reason="Registrado desde el acta firmada.",
             issued_on=add_months(expires_on, -MONTHS),
