@@ -40,36 +40,43 @@ more than one attempt per trainee, two submissions giving two results), errors (
 than the expected redirects) and the queries of one autosave and one submission, counted in
 this process with `CaptureQueriesContext` through Django's test client on the same database.
 gunicorn is stopped and the database dropped at the end, also on failure. It asserts nothing
-about time; it exits with status 1 when an answer was lost or duplicated.
+about time; it exits with status 1 when an answer was lost or duplicated. With BENCH_RESULTS set
+(bench/run_all.py), its main figures also go there in bench/report.py's form. The database,
+settings, gunicorn and client plumbing lives in bench/harness.py, shared with mixed_load.py.
 """
 
 import argparse
 import contextlib
-import html.parser
 import os
 import random
-import secrets
 import shutil
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-TMP = tempfile.mkdtemp(prefix="carsi-bench-exam-")
-sys.path[:0] = [TMP, str(ROOT / "site"), str(ROOT)]
+from harness import (
+    HttpClient,
+    Stats,
+    answer_fields,
+    bench_env,
+    cache_clear,
+    course_create,
+    database_create,
+    database_drop,
+    enrollments_bulk_create,
+    exam_create,
+    gunicorn_serve,
+    gunicorn_stop,
+    parse,
+    percentile,
+    run_identity,
+    trainees_bulk_create,
+)
+from harness import write_settings as harness_write_settings
 
-DB_NAME = os.environ.get("BENCH_DB_NAME", "carsi_bench_exam")
-PG = "postgres://postgres@127.0.0.1:5432"
-CACHE_URL = os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/0")
-CACHE_PREFIX = f"carsi-bench-exam-{os.getpid()}"
-SECRET_KEY = secrets.token_urlsafe(60)
-PASSWORD = "bench-" + secrets.token_urlsafe(12)
+TMP, DB_NAME, CACHE_URL, CACHE_PREFIX, PASSWORD = run_identity("exam")
 
 # Question mix: (kind, how many, choices).
 QUESTIONS = [("single", 10, 4), ("multiple", 6, 4), ("true_false", 5, 2), ("short_answer", 3, 0)]
@@ -81,117 +88,29 @@ BASELINE_REQUESTS = 10  # /healthz requests per trainee, all at once: the floor 
 def write_settings(keep_login_limit: bool) -> None:
     """The production settings with plain static storage, a Redis cache with our own prefix,
     and (unless told otherwise) no login rate limits."""
-    lines = [
-        "from config.settings.production import *  # noqa: F403",
-        "from config.settings.production import CACHES, STORAGES",
-        "",
-        'STORAGES = {**STORAGES, "staticfiles": '
-        '{"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}',
-        f'STATIC_ROOT = "{TMP}/static"',
-        f'CACHES["default"]["KEY_PREFIX"] = "{CACHE_PREFIX}"',
-    ]
-    if not keep_login_limit:
-        # The bench measures the exam, not allauth's login limits, which refuse a class logging
-        # in at once from one address (see the README): off unless --keep-login-limit.
-        lines.append("ACCOUNT_RATE_LIMITS = False")
-    Path(TMP, "static").mkdir()
-    Path(TMP, "bench_exam_settings.py").write_text("\n".join(lines) + "\n")
+    # The bench measures the exam, not allauth's login limits, which refuse a class logging in
+    # at once from one address (see the README): off unless --keep-login-limit.
+    extra = [] if keep_login_limit else ["ACCOUNT_RATE_LIMITS = False"]
+    harness_write_settings(TMP, "bench_exam_settings", CACHE_PREFIX, extra)
 
 
-ENV = {
-    "DJANGO_SETTINGS_MODULE": "bench_exam_settings",
-    "DJANGO_SECRET_KEY": SECRET_KEY,
-    "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-    "DATABASE_URL": f"{PG}/{DB_NAME}",
-    "CACHE_URL": CACHE_URL,
-    "MEDIA_ROOT": f"{TMP}/media",
-    "CELERY_BROKER_URL": "",  # eager, as the embedded default: nothing here enqueues work anyway
-    "LOG_LEVEL": "WARNING",
-}
-
-
-# --- database ----------------------------------------------------------------------------------
-
-
-def pg_admin(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def database_create() -> None:
-    pg_admin(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-    pg_admin(f'CREATE DATABASE "{DB_NAME}"')
-
-
-def database_drop() -> None:
-    from django.db import connections
-
-    with contextlib.suppress(Exception):  # Django may not be set up yet
-        connections.close_all()
-    pg_admin(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-
-
-def cache_clear() -> None:
-    """Deletes our keys only: the Redis database is shared with other work."""
-    try:
-        import redis
-
-        client = redis.Redis.from_url(CACHE_URL)
-        keys = list(client.scan_iter(f"{CACHE_PREFIX}:*"))
-        if keys:
-            client.delete(*keys)
-    except Exception as error:  # noqa: BLE001
-        print(f"(could not clear the bench's cache keys: {error})")
-
-
-def course_create(services, home):
-    """BSI-101 with two modules, as the tests make it (the demo catalogue takes a minute)."""
-    catalogue = services.catalogue_ensure(home=home, title="Catálogo de cursos", slug="cursos")
-    services.courses_setup()
-    track = services.track_upsert(
-        slug="border-security", name_es="Seguridad fronteriza", name_en="Border security"
-    )
-    course = services.course_create(
-        catalogue=catalogue,
-        title="Interdicción fronteriza",
-        slug="bsi-101",
-        code="BSI-101",
-        track=track,
-        hours=40,
-        summary="Control de personas y mercancías en los puestos fronterizos.",
-        online=True,
-    )
-    for n in (1, 2):
-        services.module_create(
-            course=course,
-            title=f"Módulo {n}",
-            slug=f"modulo-{n}",
-            body=[{"type": "text", "value": {"heading": "Tema", "text": "<p>Documentos y controles.</p>"}}],
-        )
-    return course
+# Celery eager, as the embedded default: nothing here enqueues work anyway.
+ENV = bench_env(tmp=TMP, settings_module="bench_exam_settings", db_name=DB_NAME, cache_url=CACHE_URL)
 
 
 def seed(trainees: int):
     """Returns (exam, [(email, enrollment id)], probe user)."""
     import datetime
 
-    from allauth.account.models import EmailAddress
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.hashers import make_password
     from django.core.management import call_command
     from django.db import transaction
     from django.utils import timezone
 
     from certification import services as registry
-    from certification.models import Trainee
     from certification.roles import PROGRAM_ADMINISTRATORS, ensure_groups, role_grant
-    from certification.text import trainee_search_text
     from courses import services as catalogue_services
     from courses import services_enrollment as svc
-    from courses.models_assessment import Choice, Exam, Question
-    from courses.models_enrollment import ClassSession, Enrollment, EnrollmentTransition
+    from courses.models_enrollment import ClassSession, Enrollment
     from home.demo_registry import demo_country
     from home.services import site_setup
 
@@ -223,228 +142,33 @@ def seed(trainees: int):
     svc.session_transition(actor=admin, session=session, to_status=ClassSession.Status.OPEN)
     svc.session_transition(actor=admin, session=session, to_status=ClassSession.Status.IN_PROGRESS)
 
-    exam = Exam(
-        course=course,
-        course_key=course.translation_key,
-        language="es",
-        title="Examen final de interdicción fronteriza",
-        time_limit_minutes=60,
-        max_attempts=1,
-        pass_mark_percent=70,
-        shuffle_questions=True,
-        shuffle_choices=True,
-        published=True,
-    )
-    exam.full_clean()
-    exam.save()
-    position = 0
-    for kind, count, choices in QUESTIONS:
-        for n in range(count):
-            position += 1
-            question = Question(
-                exam=exam,
-                kind=kind,
-                text=f"Pregunta {position} ({kind}): ¿qué hace el agente en el caso {n + 1}?",
-                points=2 if kind == "short_answer" else 1,
-                partial_credit=kind == "multiple" and n % 2 == 0,
-                position=position,
-            )
-            question.full_clean()
-            question.save()
-            right = {0, 2} if kind == "multiple" else {0}
-            Choice.objects.bulk_create(
-                Choice(question=question, text=f"Opción {c + 1}", is_correct=c in right, position=c + 1)
-                for c in range(choices)
-            )
+    exam = exam_create(course=course, questions=QUESTIONS, title="Examen final de interdicción fronteriza")
 
-    # The trainees and their accounts, bulk-created (as certification.services.user_ensure
-    # would make them: active, e-mail verified and primary), enrolled in the session.
-    User = get_user_model()
-    password_hash = make_password(PASSWORD)
+    # The trainees and their accounts, bulk-created, enrolled in the session.
     emails = [f"bench.trainee.{n:03d}@demo.carsi.test" for n in range(trainees + 1)]  # the last: probe
     with transaction.atomic():
-        users = User.objects.bulk_create(
-            User(username=email, email=email, password=password_hash, is_active=True) for email in emails
+        people = trainees_bulk_create(
+            agency=agency, country=gt, count=len(emails), id_prefix="E", emails=emails, password=PASSWORD
         )
-        EmailAddress.objects.bulk_create(
-            EmailAddress(user=user, email=user.email, verified=True, primary=True) for user in users
+        enrollments = enrollments_bulk_create(
+            people=people, session=session, status=Enrollment.Status.ENROLLED, nominated_by=admin
         )
-        people = []
-        for n, user in enumerate(users):
-            person = Trainee(
-                agency=agency,
-                user=user,
-                id_country=gt,
-                id_type=Trainee.IdType.PASSPORT,
-                id_number=f"E{n:07d}",
-                given_names=("María José", "José Ángel", "Ana Lucía", "Luis Fernando")[n % 4],
-                first_surname=("Pérez", "Núñez", "Castillo-Ríos", "O'Connor")[n % 4],
-                badge_number=f"PNC-{n:05d}",
-            )
-            person.search_text = trainee_search_text(person)
-            people.append(person)
-        Trainee.objects.bulk_create(people)
-        enrollments = Enrollment.objects.bulk_create(
-            Enrollment(
-                trainee=person,
-                course_key=session.course_key,
-                course_id=session.course_id,
-                session=session,
-                status=Enrollment.Status.ENROLLED,
-                nominated_by=admin,
-            )
-            for person in people
-        )
-        EnrollmentTransition.objects.bulk_create(
-            EnrollmentTransition(enrollment=e, to_status=e.status) for e in enrollments
-        )
+    users = [person.user for person in people]
     roster = [(email, e.pk) for email, e in zip(emails[:-1], enrollments[:-1], strict=True)]
     return exam, roster, users[-1]
-
-
-# --- gunicorn ----------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def gunicorn_start(port: int, workers: int, threads: int) -> subprocess.Popen:
-    env = {**os.environ, **ENV, "PYTHONPATH": os.pathsep.join([TMP, "site", "."])}
-    log = open(Path(TMP, "gunicorn.log"), "w")  # noqa: SIM115  (kept open for the server's life)
-    return subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/gunicorn"),
-            "config.wsgi",
-            f"--bind=127.0.0.1:{port}",
-            f"--workers={workers}",
-            f"--threads={threads}",
-            "--worker-class=gthread",
-            "--timeout=120",
-            "--graceful-timeout=5",
-            "--log-level=warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # its own process group: stopped as one below
-    )
-
-
-def gunicorn_wait(base: str, server: subprocess.Popen, timeout: float = 120) -> None:
-    import requests
-
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn exited:\n{Path(TMP, 'gunicorn.log').read_text()[-3000:]}")
-        try:
-            reply = requests.get(f"{base}/healthz", headers={"X-Forwarded-Proto": "https"}, timeout=30)
-            if reply.status_code == 200:
-                return
-        except requests.RequestException:  # not listening yet, or a worker still loading
-            pass
-        time.sleep(0.5)
-    raise SystemExit("gunicorn did not answer /healthz in time")
-
-
-def warm_up(base: str, n: int) -> None:
-    """A few pages at once before the clock starts, so that each worker has loaded its URLs
-    and templates (a running site's workers have)."""
-    import requests
-
-    def get(path):
-        for _ in range(2):
-            requests.get(base + path, headers={"X-Forwarded-Proto": "https"}, timeout=120)
-
-    threads = [threading.Thread(target=get, args=("/es/accounts/login/",)) for _ in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-
-def gunicorn_stop(server: subprocess.Popen | None) -> None:
-    if server is None or server.poll() is not None:
-        return
-    os.killpg(server.pid, signal.SIGTERM)
-    try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait(timeout=10)
 
 
 # --- the trainees ------------------------------------------------------------------------------
 
 
-def secure_cookies_over_http(jar) -> None:
-    """The proxy in front of production ends TLS; here the Secure cookies (session, CSRF) go
-    back over the local HTTP connection. (requests copies the jar on each request, so a cookie
-    policy set on it would be lost: the flag is cleared after each response instead.)"""
-    for cookie in jar:
-        cookie.secure = False
-
-
-class PageParser(html.parser.HTMLParser):
-    """The CSRF token, and on the exam page each question's kind and choices."""
-
-    def __init__(self):
-        super().__init__()
-        self.csrf = ""
-        self.questions: dict[str, dict] = {}  # id -> {"kind": radio|checkbox|text, "choices": [...]}
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "input" and a.get("name") == "csrfmiddlewaretoken":
-            self.csrf = a.get("value", "")
-        elif tag == "input" and a.get("type") in ("radio", "checkbox") and a.get("name", "").startswith("q-"):
-            question = self.questions.setdefault(a["name"][2:], {"kind": a["type"], "choices": []})
-            question["choices"].append(a["value"])
-        elif tag == "textarea" and a.get("name", "").startswith("q-") and a["name"].endswith("-text"):
-            self.questions.setdefault(a["name"][2:-5], {"kind": "text", "choices": []})
-
-
-def parse(text: str) -> PageParser:
-    parser = PageParser()
-    parser.feed(text)
-    return parser
-
-
-def page_errors(text: str) -> str:
-    """The form errors or messages a page shows, in one line (what a refused request said)."""
-    import re
-
-    found = re.findall(
-        r'<(?:ul|div|p|li)[^>]*class="[^"]*(?:error|alert|message)[^"]*"[^>]*>(.*?)</', text, re.S
-    )
-    words = " | ".join(" ".join(re.sub(r"<[^>]+>", " ", f).split()) for f in found)
-    return f": {words[:200]}" if words else ""
-
-
-class Stats:
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.times: dict[str, list[float]] = defaultdict(list)
-        self.errors: dict[str, list[str]] = defaultdict(list)
-
-    def add(self, kind: str, seconds: float, ok: bool, detail: str = "") -> None:
-        with self.lock:
-            self.times[kind].append(seconds)
-            if not ok:
-                self.errors[kind].append(detail)
-
-
-class TraineeClient(threading.Thread):
+class TraineeClient(HttpClient, threading.Thread):
     def __init__(self, index: int, email: str, base: str, exam_id: int, stats: Stats, barriers, double: bool):
-        super().__init__(name=f"trainee-{index}", daemon=True)  # never outlives a failed run
-        self.index, self.email, self.base, self.exam_id = index, email, base, exam_id
-        self.stats, self.barriers, self.double = stats, barriers, double
+        threading.Thread.__init__(self, name=f"trainee-{index}", daemon=True)  # never outlives a failed run
+        # One classroom's public address for everyone, as behind a school's NAT.
+        HttpClient.__init__(self, base, stats, CLASSROOM_ADDRESS)
+        self.index, self.email, self.exam_id = index, email, exam_id
+        self.barriers, self.double = barriers, double
         self.rng = random.Random(index)
-        self.http = self.session()
         self.attempt_url = ""
         self.csrf = ""
         self.questions: dict[str, dict] = {}
@@ -456,55 +180,9 @@ class TraineeClient(threading.Thread):
         self.submit_locations: list[str] = []
         self.failure = ""
 
-    def session(self):
-        import requests
-
-        http = requests.Session()
-        origin = self.base.replace("http://", "https://")
-        http.headers.update(
-            {
-                # What production's TLS proxy adds: the scheme, and the client's address (one
-                # classroom's public address for everyone, as behind a school's NAT).
-                "X-Forwarded-Proto": "https",
-                "X-Forwarded-For": CLASSROOM_ADDRESS,
-                "Origin": origin,
-                "Referer": origin + "/",
-            }
-        )
-        return http
-
-    def send(self, kind: str, method: str, path: str, http=None, **kwargs):
-        """One timed request; no answer at all (a dropped connection, a timeout) is an error too."""
-        http = http or self.http
-        start = time.perf_counter()
-        try:
-            reply = http.request(method, self.base + path, allow_redirects=False, timeout=120, **kwargs)
-        except Exception as error:
-            self.stats.add(kind, time.perf_counter() - start, False, f"{type(error).__name__} {path}")
-            raise
-        secure_cookies_over_http(http.cookies)
-        return reply, start
-
-    def request(self, kind: str, method: str, path: str, expect: int, **kwargs):
-        reply, start = self.send(kind, method, path, **kwargs)
-        ok = reply.status_code == expect
-        self.stats.add(kind, time.perf_counter() - start, ok, f"{reply.status_code} {path}")
-        if not ok:
-            raise RuntimeError(
-                f"{kind}: {method} {path} answered {reply.status_code}{page_errors(reply.text)}"
-            )
-        return reply
-
     # phase 1
     def log_in_and_start(self):
-        page = self.request("login page", "GET", "/es/accounts/login/", 200)
-        self.request(
-            "login",
-            "POST",
-            "/es/accounts/login/",
-            302,
-            data={"csrfmiddlewaretoken": parse(page.text).csrf, "login": self.email, "password": PASSWORD},
-        )
+        self.log_in(self.email, PASSWORD)
         page = self.request("exam page", "GET", f"/es/exams/{self.exam_id}/", 200)
         started = self.request(
             "start",
@@ -550,9 +228,7 @@ class TraineeClient(threading.Thread):
         for qid, version in plan:
             value = self.answer(qid, version)
             self.sent[qid] = value
-            data = [("questions", qid)] + [(f"q-{qid}", c) for c in value[0]]
-            if self.questions[qid]["kind"] == "text":
-                data.append((f"q-{qid}-text", value[1]))
+            data = answer_fields(qid, self.questions[qid], *value)
             reply = self.request(
                 "autosave",
                 "POST",
@@ -571,11 +247,7 @@ class TraineeClient(threading.Thread):
     def submit(self, http=None):
         data = [("csrfmiddlewaretoken", self.csrf)]
         for qid, question in self.questions.items():
-            data.append(("questions", qid))
-            choices, text = self.sent.get(qid, ((), ""))
-            data += [(f"q-{qid}", c) for c in choices]
-            if question["kind"] == "text":
-                data.append((f"q-{qid}-text", text))
+            data += answer_fields(qid, question, *self.sent.get(qid, ((), "")))
         reply, start = self.send("submit", "POST", self.attempt_url + "submit/", http=http, data=data)
         ok = reply.status_code == 302
         self.stats.add("submit", time.perf_counter() - start, ok, f"{reply.status_code} submit")
@@ -752,15 +424,6 @@ def print_queries(label: str, captured) -> None:
         print(f"  {n:3} x {shape}")
 
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    k = (len(ordered) - 1) * p / 100
-    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
-
-
 # --- main --------------------------------------------------------------------------------------
 
 
@@ -784,17 +447,13 @@ def main() -> int:
     server = None
     started = time.perf_counter()
     try:
-        database_create()
+        database_create(DB_NAME)
         import django
 
         django.setup()
         exam, roster, probe = seed(args.trainees)
         seeded = time.perf_counter() - started
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        server = gunicorn_start(port, args.workers, args.threads)
-        gunicorn_wait(base, server)
-        warm_up(base, args.workers * args.threads)
+        server, base = gunicorn_serve(TMP, ENV, args.workers, args.threads)
 
         stats = Stats()
         barriers = [threading.Barrier(len(roster) + 1) for _ in range(4)]
@@ -827,8 +486,8 @@ def main() -> int:
         raise
     finally:
         gunicorn_stop(server)
-        cache_clear()
-        database_drop()
+        cache_clear(CACHE_URL, CACHE_PREFIX)
+        database_drop(DB_NAME)
         shutil.rmtree(TMP, ignore_errors=True)
 
     saved = sum(t.saved for t in trainees)
@@ -886,6 +545,31 @@ def main() -> int:
         print(f"    {failure[:300]}")
     for label, n in queries.items():
         print(f"queries, {label:33}: {n}")
+    from bench.report import emit, figure  # the checkout is on the path by now (run_identity)
+
+    healthz_p50 = percentile(stats.times["healthz"], 50) * 1000
+    emit(  # for bench/run_all.py's table (only when BENCH_RESULTS names a folder)
+        "exam_load",
+        [
+            figure(
+                "answers saved per second", answers_rate, "answers/s", "/healthz per second", baseline_rate
+            ),
+            figure(
+                "autosave p50",
+                percentile(stats.times["autosave"], 50) * 1000,
+                "ms",
+                "/healthz p50",
+                healthz_p50,
+            ),
+            figure(
+                "submit p50", percentile(stats.times["submit"], 50) * 1000, "ms", "/healthz p50", healthz_p50
+            ),
+            figure("answers lost", lost, "answers"),
+            figure("duplicates", duplicated, "rows"),
+            figure("errors", errors, "requests"),
+        ],
+        setup=f"PostgreSQL, gunicorn {args.workers}x{args.threads}, {len(roster)} trainees at once",
+    )
     return 1 if lost or duplicated else 0
 
 
