@@ -140,17 +140,28 @@ def server_env(tmp: str, env: dict) -> dict:
     return {**os.environ, **env, "PYTHONPATH": os.pathsep.join([tmp, "site", "."])}
 
 
-def gunicorn_start(tmp: str, env: dict, port: int, workers: int, threads: int) -> subprocess.Popen:
+DEPLOY_CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
+
+
+def gunicorn_start(
+    tmp: str, env: dict, port: int, workers: int, threads: int, deploy_config: bool = False
+) -> subprocess.Popen:
+    """gunicorn gthread on 127.0.0.1:`port`. With `deploy_config`, production's own settings
+    (deploy/gunicorn.conf.py: keep-alive, timeouts, workers replaced after max_requests) with
+    the address, workers and threads given here and no access log; otherwise bare options
+    (gunicorn's defaults: 2 s keep-alive, no worker replaced)."""
+    if deploy_config:
+        options = [f"--config={DEPLOY_CONFIG}", "--access-logfile=/dev/null"]
+    else:
+        options = ["--worker-class=gthread", "--timeout=120", "--graceful-timeout=5"]
     return spawn(
         [
             str(ROOT / ".venv/bin/gunicorn"),
+            *options,
             "config.wsgi",
             f"--bind=127.0.0.1:{port}",
             f"--workers={workers}",
             f"--threads={threads}",
-            "--worker-class=gthread",
-            "--timeout=120",
-            "--graceful-timeout=5",
             "--log-level=warning",
         ],
         server_env(tmp, env),
@@ -175,12 +186,14 @@ def gunicorn_wait(tmp: str, base: str, server: subprocess.Popen, timeout: float 
     raise SystemExit("gunicorn did not answer /healthz in time")
 
 
-def gunicorn_serve(tmp: str, env: dict, workers: int, threads: int, warm=("/es/accounts/login/",)):
+def gunicorn_serve(
+    tmp: str, env: dict, workers: int, threads: int, warm=("/es/accounts/login/",), deploy_config=False
+):
     """gunicorn on a free local port, answering, its workers warmed up on the `warm` pages.
     Returns (the process, the base URL). Stop it with `process_stop`, also when this fails."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = gunicorn_start(tmp, env, port, workers, threads)
+    server = gunicorn_start(tmp, env, port, workers, threads, deploy_config)
     try:
         gunicorn_wait(tmp, base, server)
         warm_up(base, workers * threads, warm)

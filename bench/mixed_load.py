@@ -2,7 +2,11 @@
 
     .venv/bin/python bench/mixed_load.py [--minutes 4] [--quick] [--trainees 30] [--heads 4]
         [--verifiers 10] [--issue-every 45] [--class-size 25] [--courses 4]
-        [--workers 3] [--threads 4] [--pdf-concurrency 1] [--carsi-concurrency 1] [--json PATH]
+        [--workers 3] [--threads 4] [--bare-gunicorn] [--pdf-concurrency 1] [--carsi-concurrency 1]
+        [--broker-db 9] [--json PATH]
+
+About 6 minutes with the defaults (1 to 1.5 of them seeding, then 4 of load and the last batch
+followed); `--quick` about 3.
 
 `--quick` is a one-minute check with fewer people (10 trainees, 2 heads, 4 verifiers, a batch
 every 20 s of 10 officers, 2 courses); any option given as well overrides it.
@@ -10,7 +14,7 @@ every 20 s of 10 officers, 2 courses); any option given as well overrides it.
 Setup. The script drops and recreates its own PostgreSQL database (`carsi_bench_mixed` on
 127.0.0.1:5432, user postgres), migrates it and runs the project's `seed_demo` command (the demo
 countries, agencies and their heads, courses, exams, certificates, and the 431-officer roster of
-Guatemala's PNC; about 90 s here, PDFs rendered in this process), then adds its own world:
+Guatemala's PNC; 70 to 90 s here, PDFs rendered in this process), then adds its own world:
 
 - `--courses` self-paced courses BENCH-101... (two modules each, through the catalogue
   services), each awarding a credential of its own, each with a class session in progress and a
@@ -24,7 +28,9 @@ Guatemala's PNC; about 90 s here, PDFs rendered in this process), then adds its 
   `bench/certificate_issue.py` does; the officers spread over five demo agencies);
 - a program administrator (bench.admin@demo.carsi.test).
 
-Servers. gunicorn (`config.wsgi`, gthread, `--workers` x `--threads`) on a free local port and
+Servers. gunicorn with production's own settings (deploy/gunicorn.conf.py: gthread, 5 s
+keep-alive, a worker replaced after about 2,000 requests; `--bare-gunicorn`: gunicorn's defaults
+instead) but `--workers` x `--threads` on a free local port, no access log, and
 Celery workers (`celery -A config worker`, prefork): one for the default queue (`--queues carsi`)
 and one for the `pdf` queue, each of concurrency 1 by default; when the settings do not route
 the PDF tasks to a queue of their own (`CELERY_PDF_QUEUE`), a single worker takes `carsi,pdf`
@@ -78,9 +84,10 @@ the time to its e-mail (`emailed_at - created_at`), and the deepest each Redis q
 (`LLEN`, sampled every second); then the errors (non-2xx other than the expected redirects and
 404s, exceptions, timeouts, a failed batch, a certificate left without its PDF), the first few
 with their kind, URL and status. A request whose kept-alive connection the server closed under
-it (reset, or closed with no answer: gthread's loop, late under load, expires an idle connection
-the client has just written to) is sent once more on a fresh connection, as a browser does, and
-counted apart ("retried"), the time of both tries counted as one; a second failure is an error.
+it (reset, or closed with no answer, as happens when the server expires an idle connection just
+as the client writes to it) is sent once more on a fresh connection, as a browser does, and
+counted apart ("retried", with when and what), the time of both tries counted as one; a second
+failure is an error.
 What gunicorn and the workers logged beside their task lines is printed when there was an
 error or a retry (a 500's traceback is there). It asserts
 nothing about time; it exits 1 when there was an error. `--json PATH` also writes every figure as
@@ -697,6 +704,11 @@ def options() -> argparse.Namespace:
     parser.add_argument("--courses", type=int, help="courses each trainee takes: 4 (--quick 2)")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument(
+        "--bare-gunicorn",
+        action="store_true",
+        help="gunicorn's defaults instead of deploy/gunicorn.conf.py (2 s keep-alive, no worker replaced)",
+    )
     parser.add_argument("--pdf-concurrency", type=int, default=1, help="processes of the pdf queue's worker")
     parser.add_argument(
         "--carsi-concurrency", type=int, default=1, help="processes of the default queue's worker"
@@ -761,7 +773,12 @@ def main() -> int:
             queues = [default, "pdf"]
         processes += [process for process, _log in workers]
         server, base = harness.gunicorn_serve(
-            TMP, env, args.workers, args.threads, warm=("/es/accounts/login/", "/es/verify/")
+            TMP,
+            env,
+            args.workers,
+            args.threads,
+            warm=("/es/accounts/login/", "/es/verify/"),
+            deploy_config=not args.bare_gunicorn,
         )
         processes.append(server)
         workers_wait(workers)
@@ -879,7 +896,9 @@ def report(args, stats, people, admin, sampler, figures, begin, deadline, ended,
     healthz_p50 = harness.percentile(stats.times.get("healthz", []), 50)
     trainees = [p for p in people if isinstance(p, Trainee)]
     print(
-        f"PostgreSQL, Redis, gunicorn gthread {args.workers} workers x {args.threads} threads, Celery "
+        f"PostgreSQL, Redis, gunicorn gthread {args.workers} workers x {args.threads} threads "
+        + ("(bare options)" if args.bare_gunicorn else "(deploy/gunicorn.conf.py)")
+        + ", Celery "
         + (
             f"workers on 'carsi' (x{args.carsi_concurrency}) and '{pdf}' (x{args.pdf_concurrency})"
             if pdf
@@ -963,8 +982,8 @@ def report(args, stats, people, admin, sampler, figures, begin, deadline, ended,
         print(f"    stopped: {failure[:300]}")
     retries = [(when - begin, kind, what) for when, kind, what in stats.retries]
     print(
-        f"retried on a fresh connection (the server closed a kept-alive one under the request, as "
-        f"gthread does when its loop is late; a browser sends again): {len(retries)}"
+        "retried on a fresh connection (the server closed a kept-alive connection as the request went "
+        f"out; a browser sends again): {len(retries)}"
     )
     for when, kind, what in retries[:5]:
         print(f"    at {when:.0f} s, {kind}: {what[:200]}")
