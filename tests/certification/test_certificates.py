@@ -318,6 +318,19 @@ def test_verification_is_rate_limited(client, world, credential):
     assert "no-store" in limited["Cache-Control"]  # a refusal is never cached for others
 
 
+def test_behind_the_proxy_each_address_has_its_own_limit(client, world, credential, settings):
+    settings.CLIENT_IP_HEADER = "HTTP_X_REAL_IP"  # RATELIMIT_IP_META_KEY=HTTP_X_REAL_IP in the env
+    certificate = issue(world, credential)
+    url = reverse("api:verify", args=[certificate.verification_code])
+    assert [client.get(url, HTTP_X_REAL_IP="203.0.113.7").status_code for _ in range(31)][-1] == 429
+    assert client.get(url, HTTP_X_REAL_IP="203.0.113.8").status_code == 200  # another visitor
+    # Not through the proxy (no header), or a header that is no address: the connection's own
+    # address is counted, and the page answers (it used to be a server error).
+    assert client.get(url).status_code == 200
+    assert client.get(url, HTTP_X_REAL_IP="not an address").status_code == 200
+    assert client.get(reverse("verify:form")).status_code == 200
+
+
 # --- concurrency (PostgreSQL) ----------------------------------------------------------------------
 
 

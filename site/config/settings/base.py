@@ -140,10 +140,11 @@ if os.environ.get("CACHE_URL", "").startswith("redis"):
 
 # Public verification is rate-limited per address (django-ratelimit, counting in the default
 # cache: set CACHE_URL to Redis when several processes serve the site). Behind a reverse proxy,
-# RATELIMIT_IP_META_KEY names the header holding the client's address.
+# the environment's RATELIMIT_IP_META_KEY names the header holding the client's address
+# (HTTP_X_REAL_IP); config.client_ip falls back to the connection's address without it.
 RATELIMIT_VIEW = "certification.views_verify.rate_limited"
-if os.environ.get("RATELIMIT_IP_META_KEY"):
-    RATELIMIT_IP_META_KEY = os.environ["RATELIMIT_IP_META_KEY"]
+CLIENT_IP_HEADER = os.environ.get("RATELIMIT_IP_META_KEY", "")
+RATELIMIT_IP_META_KEY = "config.client_ip.client_ip"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
