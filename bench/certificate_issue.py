@@ -59,7 +59,8 @@ sys.path[:0] = [str(ROOT / "site"), str(ROOT)]
 
 TMP = tempfile.mkdtemp(prefix="carsi-bench-certs-")
 DB_NAME = os.environ.get("BENCH_DB_NAME", "carsi_bench_certs")
-PG = "postgres://postgres@127.0.0.1:5432"
+from bench.harness import PG, course_create, pg_admin  # noqa: E402  (no Django at import)
+
 os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.production"
 os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(60))
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
@@ -67,13 +68,6 @@ os.environ["DATABASE_URL"] = f"{PG}/{DB_NAME}"
 os.environ["MEDIA_ROOT"] = f"{TMP}/media"
 os.environ["CELERY_BROKER_URL"] = ""  # eager: the tasks run in this one process
 os.environ.setdefault("LOG_LEVEL", "WARNING")
-
-
-def pg_admin(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(sql)
 
 
 pg_admin(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
@@ -188,35 +182,6 @@ def png_bytes(size=(360, 120)) -> bytes:
     return out.getvalue()
 
 
-def course_create(home):
-    """BSI-101 with two modules, as the tests make it (the demo catalogue takes a minute)."""
-    from courses import services
-
-    catalogue = services.catalogue_ensure(home=home, title="Catálogo de cursos", slug="cursos")
-    services.courses_setup()
-    track = services.track_upsert(
-        slug="border-security", name_es="Seguridad fronteriza", name_en="Border security"
-    )
-    course = services.course_create(
-        catalogue=catalogue,
-        title="Interdicción fronteriza",
-        slug="bsi-101",
-        code="BSI-101",
-        track=track,
-        hours=40,
-        summary="Control de personas y mercancías en los puestos fronterizos.",
-        online=True,
-    )
-    for n in (1, 2):
-        services.module_create(
-            course=course,
-            title=f"Módulo {n}",
-            slug=f"modulo-{n}",
-            body=[{"type": "text", "value": {"heading": "Tema", "text": "<p>Documentos y controles.</p>"}}],
-        )
-    return course
-
-
 def seed(sizes: dict[str, int]):
     """Returns (program administrator, {label: session})."""
     from django.core.files.base import ContentFile
@@ -235,7 +200,9 @@ def seed(sizes: dict[str, int]):
 
     call_command("migrate", verbosity=0, interactive=False)
     ensure_groups()
-    course = course_create(site_setup())
+    from courses import services
+
+    course = course_create(services, site_setup())
     password = secrets.token_urlsafe(16)
     admin = registry.user_ensure(email="bench.admin@demo.carsi.test", password=password)
     role_grant(user=admin, group_name=PROGRAM_ADMINISTRATORS)
