@@ -20,7 +20,7 @@ from wagtail.models import (
     WorkflowTask,
 )
 
-from certification.roles import INSTRUCTORS, PROGRAM_ADMINISTRATORS, ensure_groups
+from certification.roles import INSTRUCTORS, PROGRAM_ADMINISTRATORS, ensure_groups, forget_roles
 
 from .models import (
     CourseCatalogPage,
@@ -185,6 +185,7 @@ def course_assign_instructor(*, course: CoursePage, user) -> Group:
     group = course_instructor_group_ensure(course=course)
     instructors = ensure_groups()[INSTRUCTORS]
     user.groups.add(group, instructors)
+    forget_roles(user)  # the same request sees the new course at once
     return group
 
 
@@ -193,6 +194,7 @@ def course_unassign_instructor(*, course: CoursePage, user) -> None:
     link = CourseInstructorGroup.objects.filter(course_key=course.translation_key).first()
     if link is not None:
         user.groups.remove(link.group)
+        forget_roles(user)
 
 
 # --- validation --------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ instructor builds exams for included (`courses.services_exam_builder`)."""
 import pytest
 
 from certification.access import managed_agency_ids
-from certification.roles import INSTRUCTORS, PROGRAM_ADMINISTRATORS, forget_roles, group_names, role_grant
+from certification.roles import INSTRUCTORS, PROGRAM_ADMINISTRATORS, group_names, role_grant
 from courses.services import course_assign_instructor, course_unassign_instructor
 from courses.services_exam_builder import (
     courses_buildable_by,
@@ -24,9 +24,7 @@ pytestmark = pytest.mark.django_db
 def test_an_instructor_given_a_course_builds_its_exams_in_the_same_request(instructor, course):
     exam = make_exam(course, pool=1)
     assert not may_build_exams(instructor)  # read now: teaches nothing yet
-    course_assign_instructor(course=course, user=instructor)
-    assert not may_build_exams(instructor)  # still this request's answer, until forgotten
-    forget_roles(instructor)
+    course_assign_instructor(course=course, user=instructor)  # forgets the caches itself
     assert may_build_exams(instructor) and may_build_exam(instructor, exam)
     assert list(exams_buildable_by(instructor)) == [exam]
     assert course in courses_buildable_by(instructor)
@@ -36,8 +34,7 @@ def test_an_instructor_taken_off_a_course_loses_its_exams_in_the_same_request(in
     exam = make_exam(course, pool=1)
     course_assign_instructor(course=course, user=instructor)
     assert may_build_exam(instructor, exam)
-    course_unassign_instructor(course=course, user=instructor)
-    forget_roles(instructor)
+    course_unassign_instructor(course=course, user=instructor)  # forgets the caches itself
     assert not may_build_exams(instructor) and not may_build_exam(instructor, exam)
     assert not exams_buildable_by(instructor).exists()
 
