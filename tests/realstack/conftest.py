@@ -21,6 +21,32 @@ def real_stack_available() -> bool:
     return bool(settings.CELERY_BROKER_URL) and connection.vendor == "postgresql"
 
 
+def worker_command(queue: str, name: str, *extra: str) -> list[str]:
+    """`celery worker` on one queue (the PDF tasks' too), one pool process, like the CI's."""
+    return [
+        sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue,
+        "--concurrency", "1", "--without-gossip", "--without-mingle", *extra,
+        "--loglevel", "INFO", "-n", name,
+    ]  # fmt: skip
+
+
+def worker_env(queue: str, media: Path, **extra: str) -> dict[str, str]:
+    """The environment of a worker process on the test database, routing every task to `queue`."""
+    db = connection.settings_dict
+    return {
+        **os.environ,
+        "PYTHONPATH": f"{ROOT / 'site'}:{ROOT}",
+        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+        "DATABASE_URL": "postgres://{}@{}:{}/{}".format(
+            db["USER"], db["HOST"] or "127.0.0.1", db["PORT"] or 5432, db["NAME"]
+        ),
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "CELERY_PDF_QUEUE": queue,  # one worker takes the PDF tasks too
+        "MEDIA_ROOT": str(media),
+        **extra,
+    }
+
+
 @pytest.fixture
 def celery_worker(transactional_db, settings, tmp_path):
     """A Celery worker process on the test database and a queue of its own (the PDF tasks'
@@ -31,40 +57,11 @@ def celery_worker(transactional_db, settings, tmp_path):
     media = tmp_path / "media"
     settings.MEDIA_ROOT = media
     settings.CELERY_PDF_QUEUE = queue  # read by config.celery_app.route_task when sending
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "PYTHONPATH": f"{ROOT / 'site'}:{ROOT}",
-        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
-        "DATABASE_URL": "postgres://{}@{}:{}/{}".format(
-            db["USER"], db["HOST"] or "127.0.0.1", db["PORT"] or 5432, db["NAME"]
-        ),
-        "CELERY_TASK_DEFAULT_QUEUE": queue,
-        "CELERY_PDF_QUEUE": queue,  # one worker takes the PDF tasks too
-        "MEDIA_ROOT": str(media),
-    }
     log = (tmp_path / "worker.log").open("w")
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "-Q",
-            queue,
-            "--concurrency",
-            "1",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel",
-            "INFO",
-            "-n",
-            f"{queue}@%h",
-        ],
+        worker_command(queue, f"{queue}@%h"),
         cwd=ROOT,
-        env=env,
+        env=worker_env(queue, media),
         stdout=log,
         stderr=subprocess.STDOUT,
     )

@@ -25,7 +25,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -53,7 +52,7 @@ from tests.certification.conftest import gt_id
 from tests.certification.test_certificate_batches import a_class, award_credential
 from tests.courses.conftest import catalogue, locales, make_course, track
 from tests.courses.test_assessment_attempts import make_exam, right_choice, wrong_choice
-from tests.realstack.conftest import ROOT, real_stack_available
+from tests.realstack.conftest import ROOT, real_stack_available, worker_command, worker_env
 
 SHARED_FIXTURES = (catalogue, locales, make_course, track)  # from tests/courses/conftest.py
 
@@ -96,45 +95,19 @@ class Worker:
     database, one queue and the given broker; one pool process, like the CI's."""
 
     def __init__(self, *, queue: str, broker_url: str, media: Path, log: Path, index: int, env=None):
-        db = connection.settings_dict
         self.name = f"{queue}-{index}@{os.uname().nodename}"
         self.log_path = log
         self._log = log.open("w")
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "-Q",
-                queue,
-                "--concurrency",
-                "1",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "--loglevel",
-                "INFO",
-                "-n",
-                f"{queue}-{index}@%h",
-            ],
+            worker_command(queue, f"{queue}-{index}@%h", "--without-heartbeat"),
             cwd=ROOT,
-            env={
-                **os.environ,
-                "PYTHONPATH": f"{ROOT / 'site'}:{ROOT}",
-                "DJANGO_SETTINGS_MODULE": "config.settings.dev",
-                "DATABASE_URL": "postgres://{}@{}:{}/{}".format(
-                    db["USER"], db["HOST"] or "127.0.0.1", db["PORT"] or 5432, db["NAME"]
-                ),
-                "CELERY_BROKER_URL": broker_url,
-                "CELERY_TASK_DEFAULT_QUEUE": queue,
-                "CELERY_PDF_QUEUE": queue,  # one queue: this worker renders the PDFs too
-                "MEDIA_ROOT": str(media),
-                "CELERY_TRACE_LOG_LEVEL": "INFO",  # "Task ... succeeded" lines, read below
+            env=worker_env(
+                queue,
+                media,
+                CELERY_BROKER_URL=broker_url,
+                CELERY_TRACE_LOG_LEVEL="INFO",  # "Task ... succeeded" lines, read below
                 **(env or {}),
-            },
+            ),
             stdout=self._log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
